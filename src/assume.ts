@@ -1,0 +1,243 @@
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { ActionError } from './errors.js';
+import { errorFacts, type RetryEvent, type RetryPolicy, withRetry } from './retry.js';
+import type { Settings } from './settings.js';
+import type { CredentialSource } from './source.js';
+import {
+  accountOf,
+  assumeRole,
+  assumeRoleWithWebIdentity,
+  type Credentials,
+  createStsClient,
+  getCallerIdentity,
+} from './sts.js';
+import { buildSessionTags, essentialTags, type Tag } from './tags.js';
+import { GitHubOidcToken, TokenFile, type TokenSource } from './token.js';
+
+export interface Assumed {
+  credentials: Credentials;
+  accountId: string;
+  arn: string;
+  /** STS calls made, retries included. */
+  attempts: number;
+}
+
+export interface AssumeOptions {
+  settings: Settings;
+  source: CredentialSource;
+  /** The job's environment: GitHub context for tags, source credentials for role chaining. */
+  env: NodeJS.ProcessEnv;
+  retry: RetryPolicy;
+  onRetry: (event: RetryEvent) => void;
+  /** Where a GitHub OIDC token comes from (tests and the refresher pass their own). */
+  oidcToken?: TokenSource;
+}
+
+/** The last stages of the pipeline: get a token or source credentials, then assume the role. */
+export async function obtainCredentials(options: AssumeOptions): Promise<Assumed> {
+  const { settings, source } = options;
+  switch (source.kind) {
+    case 'oidc':
+    case 'token-file': {
+      const tokens =
+        source.kind === 'oidc'
+          ? (options.oidcToken ?? new GitHubOidcToken(settings.audience))
+          : new TokenFile(source.tokenFile);
+      return assumeWithWebIdentity(options, source.roleArn, tokens);
+    }
+    case 'access-keys': {
+      const keys: AwsCredentialIdentity = {
+        accessKeyId: settings.accessKeyId ?? '',
+        secretAccessKey: settings.secretAccessKey ?? '',
+        sessionToken: settings.sessionToken,
+      };
+      return source.role ? assumeWithCredentials(options, source.role, keys) : identify(options, keys);
+    }
+    case 'role-chaining':
+      return assumeWithCredentials(options, source.role, environmentCredentials(options.env));
+    case 'ambient': {
+      const chain = await ambientChain(options.env);
+      return source.role ? assumeWithCredentials(options, source.role, chain) : identify(options, chain);
+    }
+  }
+}
+
+function client(
+  settings: Settings,
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): STSClient {
+  return createStsClient({
+    region: settings.region,
+    endpoint: settings.stsEndpoint,
+    httpProxy: settings.httpProxy,
+    noProxy: settings.noProxy,
+    credentials,
+  });
+}
+
+async function assumeWithWebIdentity(
+  options: AssumeOptions,
+  roleArn: string,
+  tokens: TokenSource,
+): Promise<Assumed> {
+  const { settings } = options;
+  const sts = client(settings);
+  let attempts = 0;
+  const credentials = await withSpecialCharacterWorkaround(settings, async () => {
+    const outcome = await withRetry(
+      async () =>
+        assumeRoleWithWebIdentity(sts, {
+          roleArn,
+          sessionName: settings.sessionName,
+          durationSeconds: settings.durationSeconds,
+          webIdentityToken: await tokens.token(),
+          policy: settings.inlineSessionPolicy,
+          policyArns: settings.managedSessionPolicies.length ? settings.managedSessionPolicies : undefined,
+        }),
+      options.retry,
+      {
+        webIdentity: true,
+        onRetry: options.onRetry,
+        refreshToken: async () => {
+          await tokens.token(true);
+        },
+      },
+    );
+    attempts += outcome.attempts;
+    return outcome.value;
+  });
+  return finish(credentials, attempts);
+}
+
+async function assumeWithCredentials(
+  options: AssumeOptions,
+  role: string,
+  sourceCredentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): Promise<Assumed> {
+  const { settings } = options;
+  const sts = client(settings, sourceCredentials);
+  let attempts = 0;
+  const call = async <T>(operation: () => Promise<T>): Promise<T> => {
+    const outcome = await withRetry(operation, options.retry, {
+      webIdentity: false,
+      onRetry: options.onRetry,
+    });
+    attempts += outcome.attempts;
+    return outcome.value;
+  };
+
+  // A bare role name takes its account from the source credentials.
+  const roleArn = role.startsWith('arn:')
+    ? role
+    : `arn:aws:iam::${(await call(() => getCallerIdentity(sts))).account}:role/${role}`;
+  const allTags = settings.skipSessionTagging ? [] : buildSessionTags(options.env, settings.customTags);
+  const request = (tags: Tag[]) => ({
+    RoleArn: roleArn,
+    RoleSessionName: settings.sessionName,
+    DurationSeconds: settings.durationSeconds,
+    ExternalId: settings.externalId,
+    Tags: tags.length ? tags : undefined,
+    TransitiveTagKeys:
+      tags.length && settings.transitiveTagKeys.length ? settings.transitiveTagKeys : undefined,
+    Policy: settings.inlineSessionPolicy,
+    PolicyArns: settings.managedSessionPolicies.length
+      ? settings.managedSessionPolicies.map((arn) => ({ arn }))
+      : undefined,
+  });
+
+  const credentials = await withSpecialCharacterWorkaround(settings, async () => {
+    try {
+      return await call(() => assumeRole(sts, request(allTags)));
+    } catch (error) {
+      // The tags can push the packed session policy over its limit; try once with only the
+      // tags that identify the run, as upstream does.
+      if (errorFacts(error).code !== 'PackedPolicyTooLarge' || allTags.length === 0) throw error;
+      return call(() => assumeRole(sts, request(essentialTags(allTags, settings.transitiveTagKeys))));
+    }
+  });
+  return finish(credentials, attempts);
+}
+
+/** No role to assume: check the credentials work and learn whose they are. */
+async function identify(
+  options: AssumeOptions,
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): Promise<Assumed> {
+  const sts = client(options.settings, credentials);
+  const outcome = await withRetry(() => getCallerIdentity(sts), options.retry, {
+    webIdentity: false,
+    onRetry: options.onRetry,
+  });
+  const resolved = typeof credentials === 'function' ? await credentials() : credentials;
+  return {
+    credentials: { ...resolved, arn: outcome.value.arn },
+    accountId: outcome.value.account,
+    arn: outcome.value.arn,
+    attempts: outcome.attempts,
+  };
+}
+
+function finish(credentials: Credentials, attempts: number): Assumed {
+  const arn = credentials.arn ?? '';
+  return { credentials, arn, accountId: accountOf(arn) ?? '', attempts };
+}
+
+/**
+ * Some tools choke on secrets with characters other than letters and digits. Upstream assumes
+ * again until it gets a plain one, without bound; this stops after retry-max-attempts.
+ */
+async function withSpecialCharacterWorkaround(
+  settings: Settings,
+  assume: () => Promise<Credentials>,
+): Promise<Credentials> {
+  const tries = settings.specialCharactersWorkaround ? settings.retryMaxAttempts : 1;
+  let credentials = await assume();
+  for (let n = 1; n < tries && !/^[A-Za-z0-9]+$/.test(credentials.secretAccessKey); n++) {
+    credentials = await assume();
+  }
+  if (settings.specialCharactersWorkaround && !/^[A-Za-z0-9]+$/.test(credentials.secretAccessKey)) {
+    throw new ActionError(
+      'No plain secret key',
+      `special-characters-workaround: every one of ${tries} sessions had a secret key with special characters.`,
+      'Raise retry-max-attempts, or drop special-characters-workaround and quote the key where it is used.',
+    );
+  }
+  return credentials;
+}
+
+export function environmentCredentials(env: NodeJS.ProcessEnv): AwsCredentialIdentity {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ActionError(
+      'No credentials to chain from',
+      'role-chaining is true but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set in the environment.',
+      'Run this action once before (e.g. with OIDC for the hub role), then again with role-chaining: true.',
+    );
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}
+
+/**
+ * The SDK's default chain without its environment step: AWS_* variables in a job were most likely
+ * exported by an earlier invocation, and using them silently is what role-chaining is for.
+ */
+async function ambientChain(env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentityProvider> {
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
+  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+  const provider = defaultProvider();
+  return async () => {
+    try {
+      return await provider();
+    } catch (error) {
+      throw new ActionError(
+        'No credentials found',
+        `No credentials were given and none were found on this runner (${errorFacts(error).message}).`,
+        'Use role-to-assume with `permissions: id-token: write`, pass aws-access-key-id / aws-secret-access-key, ' +
+          'or run on a self-hosted runner with an instance profile or container role.',
+        { cause: error },
+      );
+    }
+  };
+}

@@ -1,0 +1,63 @@
+import * as core from '@actions/core';
+import type { Credentials } from './sts.js';
+
+/** The variables an invocation owns: each one is overwritten, never left from an earlier run. */
+export const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+] as const;
+export const REGION_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+
+/**
+ * Pure: the environment a later step should see. Every credential variable is set, a missing
+ * session token as '' so a stale one from an earlier invocation cannot pair with new keys.
+ */
+export function environmentFor(credentials: Credentials | undefined, region: string): Record<string, string> {
+  const env: Record<string, string> = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
+  if (credentials) {
+    env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    env.AWS_SESSION_TOKEN = credentials.sessionToken ?? '';
+  }
+  return env;
+}
+
+/** Pure: the step outputs. Credentials only when asked for; the expiry as plain ISO-8601. */
+export function outputsFor(
+  credentials: Credentials,
+  identity: { accountId: string; arn: string },
+  includeCredentials: boolean,
+): Record<string, string> {
+  const outputs: Record<string, string> = {
+    'aws-account-id': identity.accountId,
+    'authenticated-arn': identity.arn,
+  };
+  if (includeCredentials) {
+    outputs['aws-access-key-id'] = credentials.accessKeyId;
+    outputs['aws-secret-access-key'] = credentials.secretAccessKey;
+    if (credentials.sessionToken) outputs['aws-session-token'] = credentials.sessionToken;
+    if (credentials.expiration) outputs['aws-expiration'] = credentials.expiration.toISOString();
+  }
+  return outputs;
+}
+
+/** Registers every secret with the runner before anything else can print it. */
+export function maskCredentials(credentials: Credentials): void {
+  core.setSecret(credentials.accessKeyId);
+  core.setSecret(credentials.secretAccessKey);
+  if (credentials.sessionToken) core.setSecret(credentials.sessionToken);
+}
+
+export function exportEnvironment(env: Record<string, string>): void {
+  for (const [name, value] of Object.entries(env)) core.exportVariable(name, value);
+}
+
+export function setOutputs(outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+}
+
+/** unset-current-credentials: blank what earlier steps left, before this one starts. */
+export function unsetCurrentCredentials(): void {
+  for (const name of [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES]) core.exportVariable(name, '');
+}

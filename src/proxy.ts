@@ -1,0 +1,20 @@
+import type { Agent } from 'node:http';
+import { getProxyUrl, HttpClient } from '@actions/http-client';
+
+/**
+ * The agent that reaches `endpoint`, through a proxy when one applies, or undefined for a direct
+ * connection. Proxy and no-proxy rules are @actions/http-client's, which reads them from the
+ * environment; the inputs are applied to this process's environment only, so they win over the
+ * job's HTTP(S)_PROXY / NO_PROXY without leaking into later steps.
+ */
+export function proxyAgent(endpoint: string, httpProxy?: string, noProxy?: string): Agent | undefined {
+  if (httpProxy) {
+    for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'])
+      process.env[name] = httpProxy;
+  }
+  if (noProxy) {
+    for (const name of ['no_proxy', 'NO_PROXY']) process.env[name] = noProxy;
+  }
+  if (!getProxyUrl(endpoint)) return undefined;
+  return new HttpClient('aws-credentials-action').getAgent(endpoint);
+}
