@@ -9,7 +9,11 @@ const [issuer, moto] = await Promise.all([startOidcIssuer(), startMoto()]);
 const job = new Job({ env: { ...issuer.env(), AWS_EC2_METADATA_DISABLED: 'true' } });
 try {
   console.log(`OIDC issuer: ${issuer.requestUrl}\nSTS (moto):  ${moto.endpoint}\n`);
-  const step = await job.uses({ 'role-to-assume': role, 'aws-region': 'us-east-1', 'sts-endpoint': moto.endpoint });
+  const step = await job.uses({
+    'role-to-assume': role,
+    'aws-region': 'us-east-1',
+    'sts-endpoint': moto.endpoint,
+  });
   console.log(`--- action log (exit ${step.exitCode}) ---\n${step.stdout}${step.stderr}`);
   console.log('--- outputs ---');
   for (const [name, value] of Object.entries(step.outputs)) console.log(`${name}=${value}`);

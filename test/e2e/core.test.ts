@@ -1,6 +1,7 @@
 // Issue 2's scenarios: the bundled action, run as GitHub runs it, against moto as STS, with the real
 // AWS CLI reading what it exported. Includes the blog posts' workflows (shared/seeds).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expr } from './expressions.js';
 import { type Moto, startMoto } from './moto.js';
 import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
 import { type CompositeAction, Job } from './runner.js';
@@ -105,9 +106,9 @@ describe('several roles in one job', () => {
           uses: 'self',
           with: {
             'aws-region': 'ap-northeast-1',
-            'role-to-assume': '${{ inputs.role-to-assume }}',
+            'role-to-assume': expr('inputs.role-to-assume'),
             'role-session-name': 'GitHubActions-4242',
-            'sts-endpoint': '${{ env.STS_ENDPOINT }}',
+            'sts-endpoint': expr('env.STS_ENDPOINT'),
           },
         },
         { run: CALLER_ARN },
