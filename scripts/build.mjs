@@ -1,15 +1,18 @@
 // Bundles each entry point into dist/ with ncc. `node scripts/build.mjs OUTDIR` builds elsewhere
 // (check-dist compares such a fresh build with the committed dist/).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const out = process.argv[2] ?? 'dist';
+// Build beside the target and swap at the end, so a test running dist/ never sees it half-written.
+const staging = `${out}.building`;
 const entries = [
-  ['src/index.ts', out],
-  ['src/cleanup.ts', join(out, 'cleanup')],
+  ['src/index.ts', staging],
+  ['src/cleanup.ts', join(staging, 'cleanup')],
+  ['src/refresh.ts', join(staging, 'refresh')],
 ];
-rmSync(out, { recursive: true, force: true });
+rmSync(staging, { recursive: true, force: true });
 for (const [entry, dir] of entries) {
   execFileSync(
     'npx',
@@ -19,3 +22,5 @@ for (const [entry, dir] of entries) {
     },
   );
 }
+rmSync(out, { recursive: true, force: true });
+renameSync(staging, out);

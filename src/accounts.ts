@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import { ActionError } from './errors.js';
 
 /** allowed-account-ids: refuse credentials for any other account, whatever the source. */
@@ -8,4 +9,9 @@ export function checkAllowedAccount(accountId: string, allowed: string[]): void 
     `The credentials belong to account ${accountId}, which is not in allowed-account-ids (${allowed.join(', ')}).`,
     'Check role-to-assume points at the intended account, or add the account to allowed-account-ids.',
   );
+}
+
+/** mask-aws-account-id: register account ids with the runner before a log line can show them. */
+export function maskAccountIds(...ids: Array<string | undefined>): void {
+  for (const id of ids) if (id) core.setSecret(id);
 }

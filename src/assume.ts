@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ActionError } from './errors.js';
@@ -21,6 +22,8 @@ export interface Assumed {
   arn: string;
   /** STS calls made, retries included. */
   attempts: number;
+  /** use-existing-credentials: these were already in place, so there is nothing to export. */
+  kept?: boolean;
 }
 
 export interface AssumeOptions {
@@ -63,7 +66,7 @@ export async function obtainCredentials(options: AssumeOptions): Promise<Assumed
   }
 }
 
-function client(
+export function stsClient(
   settings: Settings,
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider,
 ): STSClient {
@@ -82,7 +85,7 @@ async function assumeWithWebIdentity(
   tokens: TokenSource,
 ): Promise<Assumed> {
   const { settings } = options;
-  const sts = client(settings);
+  const sts = stsClient(settings);
   let attempts = 0;
   const credentials = await withSpecialCharacterWorkaround(settings, async () => {
     const outcome = await withRetry(
@@ -116,7 +119,7 @@ async function assumeWithCredentials(
   sourceCredentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
 ): Promise<Assumed> {
   const { settings } = options;
-  const sts = client(settings, sourceCredentials);
+  const sts = stsClient(settings, sourceCredentials);
   let attempts = 0;
   const call = async <T>(operation: () => Promise<T>): Promise<T> => {
     const outcome = await withRetry(operation, options.retry, {
@@ -127,10 +130,10 @@ async function assumeWithCredentials(
     return outcome.value;
   };
 
-  // A bare role name takes its account from the source credentials.
+  // A bare role name takes its partition and account from the source credentials.
   const roleArn = role.startsWith('arn:')
     ? role
-    : `arn:aws:iam::${(await call(() => getCallerIdentity(sts))).account}:role/${role}`;
+    : roleArnFor(role, (await call(() => getCallerIdentity(sts))).arn);
   const allTags = settings.skipSessionTagging ? [] : buildSessionTags(options.env, settings.customTags);
   const request = (tags: Tag[]) => ({
     RoleArn: roleArn,
@@ -151,9 +154,14 @@ async function assumeWithCredentials(
       return await call(() => assumeRole(sts, request(allTags)));
     } catch (error) {
       // The tags can push the packed session policy over its limit; try once with only the
-      // tags that identify the run, as upstream does.
-      if (errorFacts(error).code !== 'PackedPolicyTooLarge' || allTags.length === 0) throw error;
-      return call(() => assumeRole(sts, request(essentialTags(allTags, settings.transitiveTagKeys))));
+      // tags that identify the run.
+      const fewer = essentialTags(allTags, settings.transitiveTagKeys);
+      if (errorFacts(error).code !== 'PackedPolicyTooLarge' || fewer.length === allTags.length) throw error;
+      const dropped = allTags.filter((tag) => !fewer.includes(tag)).map((tag) => tag.Key);
+      core.warning(
+        `AssumeRole failed with PackedPolicyTooLarge; trying once more without the session tags ${dropped.join(', ')}.`,
+      );
+      return call(() => assumeRole(sts, request(fewer)));
     }
   });
   return finish(credentials, attempts);
@@ -164,7 +172,7 @@ async function identify(
   options: AssumeOptions,
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
 ): Promise<Assumed> {
-  const sts = client(options.settings, credentials);
+  const sts = stsClient(options.settings, credentials);
   const outcome = await withRetry(() => getCallerIdentity(sts), options.retry, {
     webIdentity: false,
     onRetry: options.onRetry,
@@ -178,6 +186,12 @@ async function identify(
   };
 }
 
+/** The ARN of role `name` in the partition and account of the caller `callerArn`. */
+export function roleArnFor(name: string, callerArn: string): string {
+  const [, partition = 'aws', , , account = ''] = callerArn.split(':');
+  return `arn:${partition}:iam::${account}:role/${name}`;
+}
+
 function finish(credentials: Credentials, attempts: number): Assumed {
   const arn = credentials.arn ?? '';
   return { credentials, arn, accountId: accountOf(arn) ?? '', attempts };
@@ -187,8 +201,8 @@ function finish(credentials: Credentials, attempts: number): Assumed {
  * Some tools choke on secrets with characters other than letters and digits. Upstream assumes
  * again until it gets a plain one, without bound; this stops after retry-max-attempts.
  */
-async function withSpecialCharacterWorkaround(
-  settings: Settings,
+export async function withSpecialCharacterWorkaround(
+  settings: Pick<Settings, 'specialCharactersWorkaround' | 'retryMaxAttempts'>,
   assume: () => Promise<Credentials>,
 ): Promise<Credentials> {
   const tries = settings.specialCharactersWorkaround ? settings.retryMaxAttempts : 1;

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { STATE_EXPORTED } from './state.js';
+import { removeWrittenProfile } from './profile.js';
+import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
 
 /**
  * The post step: blank what the main step exported, so nothing after the job's own steps (other
@@ -12,6 +13,15 @@ export function cleanup(): void {
   } catch (error) {
     // A failed cleanup must not fail a job whose real work is done.
     core.warning(`Cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // Upstream leaves a written profile on disk; this removes what this invocation wrote, no more.
+  try {
+    const profile = core.getState(STATE_PROFILE);
+    if (profile) removeWrittenProfile(profile);
+  } catch (error) {
+    core.warning(
+      `Could not remove the AWS profile: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -44,11 +44,12 @@ export type RawInputs = Partial<Record<string, string>>;
 /**
  * Where an input may also come from the environment, as upstream allows. Credentials and the profile
  * are left out on purpose: this action exports AWS_ACCESS_KEY_ID and AWS_PROFILE itself, so reading
- * them back would make a later invocation reuse an earlier one's credentials.
+ * them back would make a later invocation reuse an earlier one's credentials. http-proxy has its own
+ * fallback (settings.ts): HTTPS_PROXY before HTTP_PROXY, as upstream.
  */
 export function envFallbackName(name: string): string | undefined {
   if (name === 'aws-region') return 'AWS_REGION';
-  if (name.startsWith('aws-')) return undefined;
+  if (name.startsWith('aws-') || name === 'http-proxy') return undefined;
   return name.toUpperCase().replace(/-/g, '_');
 }
 

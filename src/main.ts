@@ -1,8 +1,10 @@
 import * as core from '@actions/core';
-import { checkAllowedAccount } from './accounts.js';
+import { checkAllowedAccount, maskAccountIds } from './accounts.js';
 import { obtainCredentials } from './assume.js';
+import { recordClaims, tokenFileClaims } from './claims.js';
 import { explain, type FailureContext } from './diagnostics.js';
 import { ActionError } from './errors.js';
+import { keepExistingCredentials } from './existing.js';
 import {
   environmentFor,
   exportEnvironment,
@@ -11,10 +13,16 @@ import {
   setOutputs,
   unsetCurrentCredentials,
 } from './exporter.js';
-import { retryPolicy } from './retry.js';
+import { cleanupState, keysProfile, planProfile, profileEnvironment, writeProfile } from './profile.js';
+import { refreshingProfile, refreshOptions } from './refresh-command.js';
+import { earlierCredentials, IDENTITY_VARIABLE, identityMarker, replacementNotice } from './replacement.js';
+import { type RetryEvent, retryPolicy } from './retry.js';
 import { readSettings } from './settings.js';
 import { chooseCredentialSource, runnerFacts } from './source.js';
-import { STATE_EXPORTED } from './state.js';
+import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
+import { accountOf } from './sts.js';
+import { summaryFacts, summaryTable, writeSummary } from './summary.js';
+import { GitHubOidcToken } from './token.js';
 
 /**
  * The whole action, top to bottom: inputs → credential source → token → assumed role → export.
@@ -27,31 +35,63 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const settings = readSettings(env);
     context.roleArn = settings.roleToAssume;
     context.durationSeconds = settings.durationSeconds;
+    context.audience = settings.audience;
     const timeout = startActionTimeout(settings.actionTimeoutSeconds);
 
     const source = chooseCredentialSource(settings, runnerFacts(env));
+    context.source = source;
+    // Before any STS call, so that a profile that may not be replaced fails the step at once.
+    const profile = planProfile(settings, env);
+    // Read before anything below can blank or delete the variables.
+    const earlier = earlierCredentials(env);
     if (settings.unsetCurrentCredentials) unsetCurrentCredentials();
+    if (settings.maskAccountId) maskAccountIds(accountOf(settings.roleToAssume));
 
-    const assumed = await obtainCredentials({
-      settings,
-      source,
-      env,
-      retry: retryPolicy(settings, started),
-      onRetry: (event) =>
-        core.info(
-          `Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}; ` +
-            (event.verdict === 'refresh-token'
-              ? 'fetching a fresh web identity token and trying again.'
-              : `retrying in ${(event.delayMs / 1000).toFixed(2)} s.`),
-        ),
-    });
+    const retry = retryPolicy(settings, started);
+    const onRetry = (event: RetryEvent) =>
+      core.info(
+        `Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}; ` +
+          (event.verdict === 'refresh-token'
+            ? 'fetching a fresh web identity token and trying again.'
+            : `retrying in ${(event.delayMs / 1000).toFixed(2)} s.`),
+      );
+    const kept = settings.useExistingCredentials
+      ? await keepExistingCredentials({ settings, env, retry, onRetry })
+      : undefined;
+    const assumed =
+      kept ??
+      (await obtainCredentials({
+        settings,
+        source,
+        env,
+        retry,
+        // The token's claims (never the token) explain a trust-policy refusal.
+        oidcToken: recordClaims(new GitHubOidcToken(settings.audience), (claims) => {
+          context.claims = claims;
+        }),
+        onRetry,
+      }));
     maskCredentials(assumed.credentials);
-    if (settings.maskAccountId) core.setSecret(assumed.accountId);
+    if (settings.maskAccountId) maskAccountIds(assumed.accountId);
     checkAllowedAccount(assumed.accountId, settings.allowedAccountIds);
 
+    // Kept credentials are already in place; only the region is (re)set.
     const exported = settings.outputEnvCredentials
-      ? environmentFor(assumed.credentials, settings.region)
-      : environmentFor(undefined, settings.region);
+      ? environmentFor(assumed.kept ? undefined : assumed.credentials, settings.region)
+      : {};
+    if (settings.outputEnvCredentials && !assumed.kept) {
+      exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
+    }
+    if (profile && !assumed.kept) {
+      core.saveState(STATE_PROFILE, cleanupState(profile));
+      writeProfile(
+        profile,
+        settings.refreshCredentials
+          ? refreshingProfile(refreshOptions(settings, source))
+          : keysProfile(settings.region, assumed.credentials),
+      );
+      Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
+    }
     exportEnvironment(exported);
     core.saveState(STATE_EXPORTED, Object.keys(exported).join(','));
     setOutputs(outputsFor(assumed.credentials, assumed, settings.outputCredentials));
@@ -59,8 +99,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     core.info(
       `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
     );
+    const notice =
+      settings.outputEnvCredentials && !assumed.kept
+        ? replacementNotice(earlier, assumed.arn, settings.maskAccountId)
+        : undefined;
+    if (notice) core.notice(notice);
+    if (settings.jobSummary) {
+      await writeSummary(summaryTable(summaryFacts(settings, source, assumed, Date.now() - started)));
+    }
     clearTimeout(timeout);
   } catch (error) {
+    if (!context.claims && context.source?.kind === 'token-file') {
+      context.claims = await tokenFileClaims(context.source.tokenFile);
+    }
     fail(explain(error, context));
   }
 }

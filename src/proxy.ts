@@ -16,5 +16,12 @@ export function proxyAgent(endpoint: string, httpProxy?: string, noProxy?: strin
     for (const name of ['no_proxy', 'NO_PROXY']) process.env[name] = noProxy;
   }
   if (!getProxyUrl(endpoint)) return undefined;
-  return new HttpClient('aws-credentials-action').getAgent(endpoint);
+  const agent = new HttpClient('aws-credentials-action').getAgent(endpoint);
+  // The SDK keeps a given agent only if it is an http.Agent or has destroy(); the tunnelling agent
+  // is neither, and would be swapped for a direct one without a word.
+  const tunnel = agent as unknown as { destroy?: () => void; sockets?: Array<{ destroy?: () => void }> };
+  tunnel.destroy ??= () => {
+    for (const socket of tunnel.sockets ?? []) socket.destroy?.();
+  };
+  return agent;
 }

@@ -1,7 +1,8 @@
 /**
  * Which failures are worth another attempt, and how long to wait before it. The one place that
- * decides; everything that talks to STS or the OIDC endpoint goes through `withRetry`.
+ * decides; every call to STS or to the OIDC token endpoint goes through `withRetry`.
  */
+import { ActionError } from './errors.js';
 
 export type Verdict =
   /** Transient: wait and try again. */
@@ -15,20 +16,22 @@ export interface ErrorFacts {
   code?: string;
   message: string;
   httpStatus?: number;
+  /** Raised by this action itself (a bad input, an unreadable token file): never retried. */
+  local?: boolean;
 }
 
+/** Wire codes (without a trailing "Exception") that say "wait and try again". */
 const RETRYABLE_CODES = new Set([
   'IDPCommunicationError',
   'Throttling',
-  'ThrottlingException',
   'RequestLimitExceeded',
   'TooManyRequests',
   'InternalFailure',
   'InternalError',
   'ServiceUnavailable',
   'RequestTimeout',
-  'RequestTimeoutException',
   'TimeoutError',
+  // Node's network errors.
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',
@@ -38,12 +41,29 @@ const RETRYABLE_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
 ]);
 
-const NETWORK_MESSAGES =
-  /socket hang up|request timed? ?out|connection timed? ?out|network error|ECONNRESET|ETIMEDOUT/i;
+/** Codes that no retry can fix, whatever the HTTP status or message says. */
+const FATAL_CODES = new Set([
+  'AccessDenied',
+  'ValidationError',
+  'MalformedPolicyDocument',
+  'PackedPolicyTooLarge',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'UnrecognizedClient',
+  'RegionDisabled',
+  'IDPRejectedClaim',
+  'InvalidParameterValue',
+  'InvalidAction',
+]);
+
+const RATE_EXCEEDED = /rate exceeded/i;
+const NETWORK_MESSAGE =
+  /socket hang up|request timed? ?out|connection timed? ?out|network error|ECONNRESET|ETIMEDOUT|ECONNREFUSED/i;
+/** STS reports a failed fetch of the IdP's signing keys under InvalidIdentityToken too. */
 const VERIFICATION_KEY = /verification key|retrieve .*key|JWKS/i;
 
 /** Pulls the code, message and status out of an SDK, OIDC or Node error. */
@@ -56,10 +76,21 @@ export function errorFacts(error: unknown): ErrorFacts {
     message?: unknown;
     $metadata?: { httpStatusCode?: number };
     statusCode?: unknown;
-    cause?: unknown;
   };
   const message = typeof e.message === 'string' ? e.message : String(error);
-  const rawCode = [e.Code, e.code, e.name].find(
+  // @actions/core's getIDToken reports the OIDC endpoint's status only in its message.
+  const oidcStatus = /Error Code\s*:\s*(\d{3})/.exec(message)?.[1];
+  const httpStatus =
+    e.$metadata?.httpStatusCode ??
+    (typeof e.statusCode === 'number' ? e.statusCode : undefined) ??
+    (oidcStatus ? Number(oidcStatus) : undefined);
+  const transportCode = typeof e.code === 'string' ? e.code : undefined;
+  if (error instanceof ActionError) {
+    // Ours: a local failure, unless it explains a remote one (the OIDC endpoint's answer).
+    const remote = httpStatus !== undefined || transportCode !== undefined;
+    return { code: transportCode, message, httpStatus, local: !remote };
+  }
+  const rawCode = [e.Code, transportCode, e.name].find(
     (c): c is string => typeof c === 'string' && c !== 'Error' && c !== '',
   );
   // The SDK names modeled errors after their class (IDPCommunicationErrorException); the wire code
@@ -68,34 +99,26 @@ export function errorFacts(error: unknown): ErrorFacts {
     rawCode && rawCode !== 'ExpiredTokenException' && rawCode !== 'RegionDisabledException'
       ? rawCode.replace(/Exception$/, '') || rawCode
       : rawCode;
-  const oidcStatus = /Error Code\s*:\s*(\d{3})/.exec(message)?.[1];
-  const httpStatus =
-    e.$metadata?.httpStatusCode ??
-    (typeof e.statusCode === 'number' ? e.statusCode : undefined) ??
-    (oidcStatus ? Number(oidcStatus) : undefined);
   return { code, message, httpStatus };
 }
 
 /** Pure: what to do about one failed attempt. `webIdentity` says the call carried a JWT. */
 export function classify(facts: ErrorFacts, webIdentity: boolean): Verdict {
-  const { code = '', message, httpStatus } = facts;
-  if (code === 'ExpiredTokenException' || code === 'ExpiredToken') {
-    return webIdentity ? 'refresh-token' : 'fail';
-  }
-  if (code === 'InvalidIdentityToken') {
-    // STS reports a failed key fetch under this code too; only that variant is transient.
-    return VERIFICATION_KEY.test(message) ? 'retry' : 'fail';
-  }
+  const { message, httpStatus } = facts;
+  if (facts.local) return 'fail';
+  const code = (facts.code ?? '').replace(/Exception$/, '');
+  if (code === 'ExpiredToken') return webIdentity ? 'refresh-token' : 'fail';
+  if (code === 'InvalidIdentityToken') return VERIFICATION_KEY.test(message) ? 'retry' : 'fail';
+  if (FATAL_CODES.has(code)) return 'fail';
   if (RETRYABLE_CODES.has(code)) return 'retry';
-  if (/rate exceeded/i.test(message)) return 'retry';
-  if (httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429)) return 'retry';
-  if (httpStatus === undefined && NETWORK_MESSAGES.test(message)) return 'retry';
-  return 'fail';
+  if (RATE_EXCEEDED.test(message)) return 'retry';
+  if (httpStatus !== undefined) return httpStatus >= 500 || httpStatus === 429 ? 'retry' : 'fail';
+  return NETWORK_MESSAGE.test(message) ? 'retry' : 'fail';
 }
 
 export interface RetryPolicy {
   maxAttempts: number;
-  /** First backoff ceiling; doubles each attempt. */
+  /** The shortest sleep, and the scale of the first ones. */
   baseDelayMs: number;
   /** No single sleep is longer than this. */
   maxDelayMs: number;
@@ -103,8 +126,9 @@ export interface RetryPolicy {
   deadline?: number;
 }
 
+// Tuned with bench/simulate.ts against the storm in BENCHMARKS.md; change them there first.
 export const DEFAULT_BASE_DELAY_MS = 1000;
-export const DEFAULT_MAX_DELAY_MS = 8000;
+export const DEFAULT_MAX_DELAY_MS = 6000;
 /** Without action-timeout-s, retries stop starting after this long. */
 export const DEFAULT_DEADLINE_MS = 120_000;
 
@@ -123,10 +147,15 @@ export function retryPolicy(
   };
 }
 
-/** "Full jitter": uniform in [0, min(cap, base·2^(n-1))], so parallel jobs spread out instead of colliding. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(random() * ceiling);
+/**
+ * "Decorrelated jitter": uniform in [base, 3 × the previous sleep], capped. Each job's sleeps grow
+ * like an exponential backoff's, but jobs that failed together drift apart instead of retrying in
+ * step. `previousMs` is 0 before the first retry.
+ */
+export function backoffDelay(previousMs: number, policy: RetryPolicy, random: () => number): number {
+  const base = policy.baseDelayMs;
+  const upper = Math.max(base, 3 * (previousMs || base));
+  return Math.floor(Math.min(policy.maxDelayMs, base + random() * (upper - base)));
 }
 
 export interface RetryEvent {
@@ -141,21 +170,33 @@ export class RetriesExhaustedError extends Error {
   readonly attempts: number;
   readonly elapsedMs: number;
   readonly lastCode: string;
+  /** What ran out: retry-max-attempts, or the time budget. */
+  readonly reason: 'attempts' | 'deadline';
 
-  constructor(attempts: number, elapsedMs: number, lastError: unknown) {
+  constructor(
+    attempts: number,
+    elapsedMs: number,
+    lastError: unknown,
+    reason: 'attempts' | 'deadline' = 'attempts',
+  ) {
     const facts = errorFacts(lastError);
     super(facts.message, { cause: lastError });
     this.name = 'RetriesExhaustedError';
     this.attempts = attempts;
     this.elapsedMs = elapsedMs;
-    this.lastCode = facts.code ?? (facts.httpStatus ? `HTTP ${facts.httpStatus}` : 'unknown');
+    this.lastCode = describeCode(facts);
+    this.reason = reason;
   }
+}
+
+function describeCode(facts: ErrorFacts): string {
+  return facts.code ?? (facts.httpStatus ? `HTTP ${facts.httpStatus}` : 'network error');
 }
 
 export interface RetryHooks {
   webIdentity: boolean;
   onRetry?: (event: RetryEvent) => void;
-  /** Called before retrying a 'refresh-token' verdict. */
+  /** Runs before the attempt that follows a 'refresh-token' verdict; its failures count as that attempt's. */
   refreshToken?: () => Promise<void>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -182,26 +223,38 @@ export async function withRetry<T>(
   const random = hooks.random ?? Math.random;
   const now = hooks.now ?? Date.now;
   const started = now();
+  let previousDelay = 0;
+  let refreshes = 0;
+  let refreshPending = false;
   for (let attempt = 1; ; attempt++) {
     try {
+      if (refreshPending) {
+        await hooks.refreshToken?.();
+        refreshPending = false;
+      }
       return { value: await operation(attempt), attempts: attempt };
     } catch (error) {
       const facts = errorFacts(error);
       const verdict = classify(facts, hooks.webIdentity);
       if (verdict === 'fail') throw error;
-      if (attempt >= policy.maxAttempts) throw new RetriesExhaustedError(attempt, now() - started, error);
-      const delayMs = verdict === 'refresh-token' ? 0 : backoffDelay(attempt, policy, random);
-      if (policy.deadline !== undefined && now() + delayMs >= policy.deadline) {
-        throw new RetriesExhaustedError(attempt, now() - started, error);
+      if (attempt >= policy.maxAttempts) {
+        throw new RetriesExhaustedError(attempt, now() - started, error, 'attempts');
       }
+      // A first expired token is replaced at once; should fresh ones keep expiring, back off.
+      const immediate = verdict === 'refresh-token' && refreshes++ === 0;
+      const delayMs = immediate ? 0 : backoffDelay(previousDelay, policy, random);
+      if (!immediate) previousDelay = delayMs;
+      if (policy.deadline !== undefined && now() + delayMs >= policy.deadline) {
+        throw new RetriesExhaustedError(attempt, now() - started, error, 'deadline');
+      }
+      if (verdict === 'refresh-token') refreshPending = true;
       hooks.onRetry?.({
         attempt,
         maxAttempts: policy.maxAttempts,
-        code: facts.code ?? (facts.httpStatus ? `HTTP ${facts.httpStatus}` : 'network error'),
+        code: describeCode(facts),
         delayMs,
         verdict,
       });
-      if (verdict === 'refresh-token') await hooks.refreshToken?.();
       await sleep(delayMs);
     }
   }

@@ -131,8 +131,9 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
 
   const stsEndpoint = get('sts-endpoint');
   if (stsEndpoint) checkUrl('sts-endpoint', stsEndpoint);
-  const httpProxy = get('http-proxy');
-  if (httpProxy) checkUrl('http-proxy', httpProxy);
+  const httpProxyInput = get('http-proxy');
+  if (httpProxyInput) checkUrl('http-proxy', httpProxyInput);
+  const httpProxy = httpProxyInput ?? proxyFromEnvironment(env);
 
   const allowedAccountIds = splitList(get('allowed-account-ids'), /,/);
   for (const id of allowedAccountIds) {
@@ -156,10 +157,11 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
     }
   }
 
-  const inlineSessionPolicy = get('inline-session-policy');
+  // Sent minified, which leaves more of STS's 2048-character limit for the policy itself.
+  let inlineSessionPolicy = get('inline-session-policy');
   if (inlineSessionPolicy) {
     try {
-      JSON.parse(inlineSessionPolicy);
+      inlineSessionPolicy = JSON.stringify(JSON.parse(inlineSessionPolicy));
     } catch {
       throw new InputError(
         'inline-session-policy',
@@ -253,6 +255,13 @@ function checkUrl(name: string, value: string): void {
       `Use a URL such as https://host:port.`,
     );
   }
+}
+
+/** Upstream's fallback for http-proxy: HTTPS_PROXY, then HTTP_PROXY, for every endpoint. */
+function proxyFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  const value = (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)?.trim();
+  if (!value) return undefined;
+  return /^https?:\/\//i.test(value) ? value : `http://${value}`;
 }
 
 function splitList(value: string | undefined, separator: RegExp): string[] {

@@ -11,9 +11,9 @@ export interface Tag {
   Value: string;
 }
 
-/** STS accepts only these characters in tag values; anything else becomes `*`. */
+/** STS accepts only these characters in tag values; anything else becomes `_`, as upstream does. */
 export function sanitizeTagValue(value: string): string {
-  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '*').slice(0, MAX_VALUE_LENGTH);
+  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, MAX_VALUE_LENGTH);
 }
 
 /**
@@ -21,8 +21,7 @@ export function sanitizeTagValue(value: string): string {
  * user's custom tags. Pure, so the context is passed in.
  */
 export function buildSessionTags(context: NodeJS.ProcessEnv, customTags: Record<string, string>): Tag[] {
-  const ref = context.GITHUB_REF ?? '';
-  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+  // Branch is the full ref (refs/heads/main), as upstream sends it: trust policies match on it.
   const github: Array<[string, string | undefined]> = [
     ['GitHub', 'Actions'],
     ['Repository', context.GITHUB_REPOSITORY],
@@ -30,7 +29,7 @@ export function buildSessionTags(context: NodeJS.ProcessEnv, customTags: Record<
     ['Action', context.GITHUB_ACTION],
     ['Actor', context.GITHUB_ACTOR],
     ['Commit', context.GITHUB_SHA],
-    ['Branch', branch || undefined],
+    ['Branch', context.GITHUB_REF || undefined],
   ];
   const tags: Tag[] = [];
   for (const [Key, value] of github) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as core from '@actions/core';
 import { jwtDecode } from 'jwt-decode';
 import { ActionError } from './errors.js';
+import { requestGitHubIdToken } from './oidc-request.js';
 
 /** Supplies the web identity token for AssumeRoleWithWebIdentity. */
 export interface TokenSource {
@@ -22,15 +23,15 @@ export function tokenExpiry(jwt: string): number | undefined {
 }
 
 /**
- * The job's GitHub OIDC token. Fetched once and reused across retries: each fetch is a request to
- * GitHub, and a storm of parallel jobs should not double its load on that endpoint too.
+ * The job's GitHub OIDC token. Fetched once and reused across retries until it is near expiry: each
+ * fetch is a request to GitHub, and a storm of parallel jobs should not add load on that endpoint too.
  */
 export class GitHubOidcToken implements TokenSource {
   private cached?: { jwt: string; expiresAt?: number };
 
   constructor(
     private readonly audience: string,
-    private readonly fetchToken: (audience: string) => Promise<string> = core.getIDToken,
+    private readonly fetchToken: (audience: string) => Promise<string> = requestGitHubIdToken,
     private readonly now: () => number = Date.now,
   ) {}
 

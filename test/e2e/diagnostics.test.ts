@@ -27,7 +27,9 @@ afterEach(async () => {
 });
 
 /** A role of its own for each test, trusting pushes to main of acme/app by default. */
-function newRole(extra: { sub?: string[]; aud?: string[]; maxSessionDuration?: number; principals?: string[] } = {}) {
+function newRole(
+  extra: { sub?: string[]; aud?: string[]; maxSessionDuration?: number; principals?: string[] } = {},
+) {
   const arn = `arn:aws:iam::${ACCOUNT}:role/Diag${++roleCount}`;
   sts.addRole({
     arn,
@@ -109,7 +111,16 @@ describe('AccessDenied on AssumeRoleWithWebIdentity', () => {
     expect(error.title).toMatch(/trust policy/i);
     const claims = claimsOf(issuer);
     expect(claims.sub).toBe('repo:acme/app:environment:production');
-    for (const name of ['sub', 'aud', 'iss', 'repository', 'ref', 'environment', 'event_name', 'job_workflow_ref']) {
+    for (const name of [
+      'sub',
+      'aud',
+      'iss',
+      'repository',
+      'ref',
+      'environment',
+      'event_name',
+      'job_workflow_ref',
+    ]) {
       expect(claims[name], name).toBeTypeOf('string');
       expect(error.message).toContain(`${name}: ${claims[name]}`);
     }
@@ -213,7 +224,9 @@ describe('other STS refusals', () => {
     );
     expect(error.title).toContain('MaxSessionDuration');
     expect(error.message).toContain('role-duration-seconds 7200 (2 h)');
-    expect(error.message).toContain(`aws iam update-role --role-name Diag${roleCount} --max-session-duration 7200`);
+    expect(error.message).toContain(
+      `aws iam update-role --role-name Diag${roleCount} --max-session-duration 7200`,
+    );
   });
 
   it('a chained role asked for more than 1 hour: names the role-chaining limit', async () => {
@@ -230,7 +243,11 @@ describe('other STS refusals', () => {
 
   it('retries exhausted: says how many attempts, over how long, and the last code', async () => {
     const role = newRole();
-    const fault = { code: 'IDPCommunicationError', message: "Couldn't retrieve verification key", status: 400 };
+    const fault = {
+      code: 'IDPCommunicationError',
+      message: "Couldn't retrieve verification key",
+      status: 400,
+    };
     sts.script('AssumeRoleWithWebIdentity', [fault, fault, fault]);
     const { result: step, calls } = await counting('AssumeRoleWithWebIdentity', async () =>
       newJob(await newIssuer()).uses(inputs(role, { 'retry-max-attempts': '3' })),

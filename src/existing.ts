@@ -1,0 +1,82 @@
+import * as core from '@actions/core';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { type Assumed, type AssumeOptions, stsClient } from './assume.js';
+import { errorFacts, withRetry } from './retry.js';
+import type { Settings } from './settings.js';
+import { type CallerIdentity, getCallerIdentity } from './sts.js';
+
+export type ExistingOptions = Pick<AssumeOptions, 'settings' | 'env' | 'retry' | 'onRetry'>;
+
+/**
+ * use-existing-credentials: the credentials already in place (environment, shared files, instance
+ * role), when STS accepts them and they are what this step asks for. Undefined means "carry on as
+ * if the input were false".
+ */
+export async function keepExistingCredentials(options: ExistingOptions): Promise<Assumed | undefined> {
+  const { settings } = options;
+  const provider = await existingProvider(options.env);
+  let identity: CallerIdentity;
+  let attempts: number;
+  try {
+    const outcome = await withRetry(() => getCallerIdentity(stsClient(settings, provider)), options.retry, {
+      webIdentity: false,
+      onRetry: options.onRetry,
+    });
+    identity = outcome.value;
+    attempts = outcome.attempts;
+  } catch (error) {
+    core.info(`use-existing-credentials: no valid credentials in place (${errorFacts(error).message}).`);
+    return undefined;
+  }
+  if (settings.maskAccountId) core.setSecret(identity.account);
+  const refusal = whyNotKeep(identity, settings);
+  if (refusal) {
+    core.info(`use-existing-credentials: not keeping the credentials of ${identity.arn}: ${refusal}.`);
+    return undefined;
+  }
+  const credentials = await provider();
+  core.info(`use-existing-credentials: the credentials of ${identity.arn} are valid; keeping them.`);
+  return {
+    credentials: { ...credentials, arn: identity.arn },
+    accountId: identity.account,
+    arn: identity.arn,
+    attempts,
+    kept: true,
+  };
+}
+
+/**
+ * Pure: why valid credentials are still not the ones asked for, or undefined to keep them. Upstream
+ * keeps any valid credentials, even another role's, which silently runs later steps as that role.
+ */
+export function whyNotKeep(
+  identity: CallerIdentity,
+  settings: Pick<Settings, 'roleToAssume' | 'allowedAccountIds'>,
+): string | undefined {
+  const allowed = settings.allowedAccountIds;
+  if (allowed.length > 0 && !allowed.includes(identity.account)) {
+    return `account ${identity.account} is not in allowed-account-ids`;
+  }
+  const role = settings.roleToAssume;
+  if (role && !isSessionOf(identity.arn, role)) return `they are not a session of ${role}`;
+  return undefined;
+}
+
+/** Whether `callerArn` (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) is a session of `role`. */
+export function isSessionOf(callerArn: string, role: string): boolean {
+  const caller = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+  if (!caller) return false;
+  const [, partition, account, name] = caller;
+  // The session ARN drops the role's path: compare the last segment of the name.
+  if (!role.startsWith('arn:')) return role.split('/').pop() === name;
+  const wanted = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(role);
+  return wanted !== null && wanted[1] === partition && wanted[2] === account && wanted[3] === name;
+}
+
+/** The SDK's default chain, environment first, as upstream checks. */
+async function existingProvider(env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentityProvider> {
+  // GitHub-hosted runners have no EC2 metadata service; asking it would only cost seconds.
+  if (env.RUNNER_ENVIRONMENT === 'github-hosted') env.AWS_EC2_METADATA_DISABLED ??= 'true';
+  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+  return defaultProvider();
+}

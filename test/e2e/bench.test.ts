@@ -1,0 +1,45 @@
+// CI runs the benchmarks in quick mode, only to check that they work: every section ran against
+// dist/index.js and reported. The numbers are measurements; no speed is asserted here.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './runner.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-quick-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runQuickBench(out: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+      ['bench/run.ts', '--quick', '--out', out],
+      { cwd: REPO_ROOT, timeout: 50_000, killSignal: 'SIGKILL', env: { PATH: process.env.PATH ?? '' } },
+      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) || 1 : 0, stderr }),
+    );
+  });
+}
+
+describe('npm run bench -- --quick', () => {
+  it('runs every benchmark against the bundled action and writes its report', async () => {
+    const out = join(dir, 'report.md');
+    const { code, stderr } = await runQuickBench(out);
+    expect(code, stderr).toBe(0);
+    const report = readFileSync(out, 'utf8');
+    expect(report).toMatch(/^<!-- bench:results -->/);
+    expect(report.trimEnd()).toMatch(/<!-- \/bench:results -->$/);
+    for (const row of ['Cold run', 'Storm', 'Misconfiguration', 'Bundle']) {
+      expect(report).toMatch(new RegExp(`^\\| ${row}`, 'm'));
+    }
+    // Retries make every job of the small storm succeed, and a trust mismatch costs one call.
+    const storm = /\| (\d+) of (\d+) succeeded;/.exec(report);
+    expect(storm?.[1]).toBeDefined();
+    expect(storm?.[1]).toBe(storm?.[2]);
+    expect(report).toMatch(/at most 1 STS call \|/);
+    expect(report).toMatch(/^\| upstream .*\|$/m);
+    expect(report).toMatch(/^\| ours .*\|$/m);
+    const bytes = Number(/dist\/index\.js ([\d,]+) bytes/.exec(report)?.[1]?.replace(/,/g, ''));
+    expect(bytes).toBeGreaterThan(0);
+  });
+});

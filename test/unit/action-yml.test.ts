@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { INPUT_NAMES } from '../../src/inputs.js';
+import { DEFAULTS } from '../../src/settings.js';
+
+interface ActionYml {
+  inputs: Record<string, { description?: string; default?: unknown; required?: boolean }>;
+  outputs: Record<string, { description?: string }>;
+  runs: Record<string, string>;
+}
+
+const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as ActionYml;
+
+/** The inputs and outputs of configure-aws-credentials v6.2.3, from its documentation. */
+const UPSTREAM_INPUTS = [
+  'aws-region',
+  'role-to-assume',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'aws-session-token',
+  'web-identity-token-file',
+  'role-chaining',
+  'audience',
+  'http-proxy',
+  'no-proxy',
+  'mask-aws-account-id',
+  'role-duration-seconds',
+  'role-external-id',
+  'role-session-name',
+  'role-skip-session-tagging',
+  'transitive-tag-keys',
+  'inline-session-policy',
+  'managed-session-policies',
+  'output-credentials',
+  'output-env-credentials',
+  'unset-current-credentials',
+  'disable-retry',
+  'retry-max-attempts',
+  'special-characters-workaround',
+  'use-existing-credentials',
+  'allowed-account-ids',
+  'force-skip-oidc',
+  'action-timeout-s',
+  'custom-tags',
+  'sts-endpoint',
+  'aws-profile',
+  'overwrite-aws-profile',
+];
+const UPSTREAM_OUTPUTS = [
+  'aws-account-id',
+  'authenticated-arn',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'aws-session-token',
+  'aws-expiration',
+];
+
+describe('action.yml', () => {
+  it('declares exactly the inputs the code reads', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual([...INPUT_NAMES].sort());
+  });
+
+  it("has every upstream input and output, under upstream's names", () => {
+    expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(UPSTREAM_INPUTS));
+    expect(Object.keys(action.outputs).sort()).toEqual([...UPSTREAM_OUTPUTS].sort());
+  });
+
+  it('keeps defaults in the code, so the environment fallback can apply, and requires nothing', () => {
+    for (const [name, spec] of Object.entries(action.inputs)) {
+      expect(spec.default, name).toBeUndefined();
+      expect(spec.required ?? false, name).toBe(false);
+      expect(spec.description?.trim(), name).toBeTruthy();
+    }
+    for (const [name, spec] of Object.entries(action.outputs))
+      expect(spec.description?.trim(), name).toBeTruthy();
+  });
+
+  it('states the defaults the code uses', () => {
+    expect(action.inputs.audience?.description).toContain(`Default ${DEFAULTS.audience}`);
+    expect(action.inputs['role-session-name']?.description).toContain(`Default ${DEFAULTS.sessionName}`);
+    expect(action.inputs['role-duration-seconds']?.description).toContain(
+      `Default ${DEFAULTS.durationSeconds}`,
+    );
+    expect(action.inputs['retry-max-attempts']?.description).toContain(
+      `Default ${DEFAULTS.retryMaxAttempts}`,
+    );
+  });
+
+  it('runs on node24 with a post step that AWS_SKIP_CLEANUP_STEP can skip', () => {
+    expect(action.runs.using).toBe('node24');
+    expect(action.runs.post).toBeTruthy();
+    expect(action.runs['post-if']).toContain("env.AWS_SKIP_CLEANUP_STEP != 'true'");
+  });
+});

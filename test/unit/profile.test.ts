@@ -1,0 +1,286 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSharedConfigFiles } from '@smithy/core/config';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActionError, InputError } from '../../src/errors.js';
+import {
+  cleanupState,
+  keysProfile,
+  type ProfilePlan,
+  planProfile,
+  profileEnvironment,
+  removeWrittenProfile,
+  sharedFiles,
+  writeProfile,
+} from '../../src/profile.js';
+import {
+  hasSection,
+  normaliseSection,
+  replaceSections,
+  sectionBlock,
+  sectionHeader,
+} from '../../src/profile-sections.js';
+import { parseSettings, type Settings } from '../../src/settings.js';
+
+const KEYS = {
+  accessKeyId: 'ASIAUNITTESTKEY00001',
+  secretAccessKey: 'unit/test+secret/0000000000000000000000',
+  sessionToken: 'IQoJunit-test-session-token',
+};
+
+/** A config file as people write them: comments, nested settings, values with ; and #. */
+const OTHERS = [
+  '# team defaults',
+  '[default]',
+  'region = us-west-2',
+  's3 =',
+  '  max_concurrent_requests = 20',
+  '',
+  '; production, read-only',
+  '[profile prod.eu]',
+  'credential_process = /opt/bin/creds --tag "a;b" # keep',
+  'output = json',
+  '',
+].join('\n');
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function home(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'profile-unit-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function settings(raw: Record<string, string>): Settings {
+  return parseSettings({ 'aws-region': 'eu-central-1', ...raw }, {});
+}
+
+function plan(raw: Record<string, string>, env: NodeJS.ProcessEnv): ProfilePlan {
+  const planned = planProfile(settings(raw), env);
+  if (!planned) throw new Error('expected a profile plan');
+  return planned;
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe('section edits', () => {
+  it('reads headers as the SDKs do', () => {
+    expect(sectionHeader('[default]')).toBe('default');
+    expect(sectionHeader('  [ profile  x ]  # note')).toBe('profile  x');
+    expect(sectionHeader('key = [x]')).toBeUndefined();
+    expect(sectionHeader('# [commented]')).toBeUndefined();
+    expect(normaliseSection('profile  "x"')).toBe('profile x');
+    expect(normaliseSection("profile 'x'")).toBe('profile x');
+    expect(normaliseSection('default')).toBe('default');
+  });
+
+  it('adds a section at the end and keeps every byte of the others', () => {
+    const out = replaceSections(OTHERS, (n) => n === 'profile ci', ['[profile ci]', 'region = x']);
+    expect(out).toBe(`${OTHERS}\n[profile ci]\nregion = x\n`);
+    expect(replaceSections('', () => true, ['[a]', 'k = v'])).toBe('[a]\nk = v\n');
+  });
+
+  it('replaces a section in place, comments above the next one staying with it', () => {
+    const out = replaceSections(OTHERS, (n) => n === 'default', ['[default]', 'region = x']);
+    expect(out).toBe(
+      OTHERS.replace('region = us-west-2\ns3 =\n  max_concurrent_requests = 20\n', 'region = x\n'),
+    );
+    expect(out).toContain('; production, read-only\n[profile prod.eu]');
+  });
+
+  it('removes a section without leaving a double blank line, and keeps CRLF files CRLF', () => {
+    const text = '[a]\nk = 1\n\n[b]\nk = 2\n\n[c]\nk = 3\n';
+    expect(replaceSections(text, (n) => n === 'b')).toBe('[a]\nk = 1\n\n[c]\nk = 3\n');
+    expect(replaceSections(text, (n) => n === 'c')).toBe('[a]\nk = 1\n\n[b]\nk = 2\n');
+    const crlf = text.replaceAll('\n', '\r\n');
+    expect(replaceSections(crlf, (n) => n === 'b')).toBe('[a]\r\nk = 1\r\n\r\n[c]\r\nk = 3\r\n');
+  });
+
+  it('removes only the sections holding the marker line when one is given', () => {
+    const text = '[a]\n# mine\nk = 1\n\n[a]\nk = 2\n';
+    expect(replaceSections(text, () => true, [], '# mine')).toBe('[a]\nk = 2\n');
+    expect(hasSection(text, (n) => n === 'a')).toBe(true);
+    expect(hasSection(text, (n) => n === 'b')).toBe(false);
+  });
+
+  it('refuses a value that spans lines', () => {
+    expect(() => sectionBlock('a', '# m', { region: 'x\n[evil]' })).toThrow(/spans lines/);
+    expect(sectionBlock('a', '# m', { k: 'v' })).toEqual(['[a]', '# m', 'k = v']);
+  });
+});
+
+describe('sharedFiles', () => {
+  it('uses ~/.aws unless AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE say otherwise', () => {
+    expect(sharedFiles({ HOME: '/h' })).toEqual({
+      config: '/h/.aws/config',
+      credentials: '/h/.aws/credentials',
+      configMoved: false,
+    });
+    expect(
+      sharedFiles({ HOME: '/h', AWS_CONFIG_FILE: '~/cfg', AWS_SHARED_CREDENTIALS_FILE: '/x/creds' }),
+    ).toEqual({ config: '/h/cfg', credentials: '/x/creds', configMoved: true });
+  });
+});
+
+describe('planProfile', () => {
+  it('plans nothing unless a profile is asked for; refresh-credentials defaults to "default"', () => {
+    expect(planProfile(settings({}), { HOME: home() })).toBeUndefined();
+    expect(plan({ 'refresh-credentials': 'true' }, { HOME: home() }).name).toBe('default');
+    const p = plan({ 'aws-profile': 'ci' }, { HOME: home() });
+    expect(p.name).toBe('ci');
+    expect(p.marker).toMatch(
+      /^# Written by aws-credentials-action [0-9a-f-]{36}; its post step removes it\.$/,
+    );
+  });
+
+  it('refuses a name that would not survive the file syntax', () => {
+    for (const name of ['a b', 'x]', 'evil\nregion', '__proto__']) {
+      const error = thrown(() => plan({ 'aws-profile': name }, { HOME: home() }));
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).input).toBe('aws-profile');
+    }
+  });
+
+  it('refuses an existing profile, in either file and any spelling, unless overwrite is true', () => {
+    const cases: [string, string, string][] = [
+      ['config', '[profile  "ci"]\nregion = x\n', 'ci'],
+      ['credentials', '[ci]\naws_access_key_id = A\n', 'ci'],
+      ['config', '[profile default]\nregion = x\n', 'default'],
+    ];
+    for (const [file, text, name] of cases) {
+      const h = home();
+      mkdirSync(join(h, '.aws'));
+      writeFileSync(join(h, '.aws', file), text);
+      const error = thrown(() => plan({ 'aws-profile': name }, { HOME: h }));
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toContain(join(h, '.aws', file));
+      expect((error as InputError).describe()).toMatch(/overwrite-aws-profile: true/);
+      expect(plan({ 'aws-profile': name, 'overwrite-aws-profile': 'true' }, { HOME: h }).name).toBe(name);
+    }
+  });
+});
+
+describe('writeProfile and removeWrittenProfile', () => {
+  it('creates ~/.aws 0700 and both files 0600, readable by the JS SDK', async () => {
+    const h = home();
+    const p = plan({ 'aws-profile': 'ci' }, { HOME: h });
+    writeProfile(p, keysProfile('eu-central-1', KEYS));
+    expect(mode(join(h, '.aws'))).toBe(0o700);
+    expect(mode(p.files.config)).toBe(0o600);
+    expect(mode(p.files.credentials)).toBe(0o600);
+    const parsed = await loadSharedConfigFiles({
+      filepath: p.files.credentials,
+      configFilepath: p.files.config,
+      ignoreCache: true,
+    });
+    expect(parsed.configFile.ci).toEqual({ region: 'eu-central-1' });
+    expect(parsed.credentialsFile.ci).toEqual({
+      aws_access_key_id: KEYS.accessKeyId,
+      aws_secret_access_key: KEYS.secretAccessKey,
+      aws_session_token: KEYS.sessionToken,
+    });
+    expect(readdirSync(join(h, '.aws')).sort()).toEqual(['config', 'credentials']);
+  });
+
+  it('keeps the other profiles byte for byte, tightens a loose file, and the post step restores them', () => {
+    const h = home();
+    mkdirSync(join(h, '.aws'), { mode: 0o755 });
+    writeFileSync(join(h, '.aws', 'config'), OTHERS, { mode: 0o644 });
+    const p = plan({ 'aws-profile': 'ci' }, { HOME: h });
+    writeProfile(p, keysProfile('eu-central-1', KEYS));
+    const written = readFileSync(p.files.config, 'utf8');
+    expect(written.startsWith(OTHERS)).toBe(true);
+    expect(written.slice(OTHERS.length)).toBe(`\n[profile ci]\n${p.marker}\nregion = eu-central-1\n`);
+    expect(mode(p.files.config)).toBe(0o600);
+    expect(mode(join(h, '.aws'))).toBe(0o755); // an existing directory is the user's to keep
+
+    removeWrittenProfile(cleanupState(p));
+    expect(readFileSync(p.files.config, 'utf8')).toBe(OTHERS);
+    expect(existsSync(p.files.credentials)).toBe(false); // it held only our section
+  });
+
+  it('leaves a section the post step did not write, even under the same name', () => {
+    const h = home();
+    const p = plan({ 'aws-profile': 'ci' }, { HOME: h });
+    writeProfile(p, keysProfile('eu-central-1', KEYS));
+    const later = plan({ 'aws-profile': 'ci', 'overwrite-aws-profile': 'true' }, { HOME: h });
+    writeProfile(later, keysProfile('us-east-2', KEYS));
+    removeWrittenProfile(cleanupState(p));
+    expect(readFileSync(p.files.config, 'utf8')).toContain('region = us-east-2');
+    removeWrittenProfile(cleanupState(later));
+    expect(existsSync(p.files.config)).toBe(false);
+  });
+
+  it('writes no keys for a refreshing profile and drops keys that would shadow it', () => {
+    const h = home();
+    mkdirSync(join(h, '.aws'));
+    writeFileSync(join(h, '.aws', 'credentials'), '[other]\nk = 1\n\n[default]\naws_access_key_id = OLD\n');
+    const p = plan({ 'refresh-credentials': 'true', 'overwrite-aws-profile': 'true' }, { HOME: h });
+    writeProfile(p, { config: { region: 'eu-central-1', credential_process: '/bin/node /r.js' } });
+    expect(readFileSync(p.files.credentials, 'utf8')).toBe('[other]\nk = 1\n');
+    expect(readFileSync(p.files.config, 'utf8')).toBe(
+      `[default]\n${p.marker}\nregion = eu-central-1\ncredential_process = /bin/node /r.js\n`,
+    );
+  });
+
+  it('refuses to write or read through a symbolic link, leaving the target alone', () => {
+    const h = home();
+    const target = join(h, 'elsewhere');
+    writeFileSync(target, '[x]\n');
+    mkdirSync(join(h, '.aws'));
+    symlinkSync(target, join(h, '.aws', 'credentials'));
+    const error = thrown(() => plan({ 'aws-profile': 'ci' }, { HOME: h }));
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as ActionError).message).toMatch(/symbolic link/);
+
+    const linkedDir = home();
+    symlinkSync(h, join(linkedDir, '.aws'));
+    rmSync(join(h, '.aws', 'credentials'));
+    const p = plan(
+      { 'aws-profile': 'ci' },
+      { HOME: linkedDir, AWS_CONFIG_FILE: join(linkedDir, '.aws', 'c') },
+    );
+    expect(() => writeProfile(p, keysProfile('eu-central-1', KEYS))).toThrow(/symbolic link/);
+    expect(readFileSync(target, 'utf8')).toBe('[x]\n');
+    expect(readdirSync(h).sort()).toEqual(['.aws', 'elsewhere']);
+  });
+});
+
+describe('profileEnvironment', () => {
+  it('points later steps at a refreshing profile and blanks the keys that would win over it', () => {
+    const h = home();
+    const p = plan({ 'refresh-credentials': 'true', 'aws-profile': 'ci' }, { HOME: h });
+    expect(profileEnvironment(p, true)).toEqual({
+      AWS_PROFILE: 'ci',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+    });
+    const moved = plan({ 'refresh-credentials': 'true' }, { HOME: h, AWS_CONFIG_FILE: join(h, 'cfg') });
+    expect(profileEnvironment(moved, true).AWS_CONFIG_FILE).toBe(join(h, 'cfg'));
+    expect(profileEnvironment(p, false)).toEqual({});
+  });
+});

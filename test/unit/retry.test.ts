@@ -1,0 +1,419 @@
+// Issue 4: classified retry. Errors are built the way the SDK, Node and the OIDC request raise them;
+// the retry loop runs on a fake clock, so nothing here sleeps.
+import {
+  ExpiredTokenException,
+  IDPCommunicationErrorException,
+  InvalidIdentityTokenException,
+  MalformedPolicyDocumentException,
+  RegionDisabledException,
+  STSServiceException,
+} from '@aws-sdk/client-sts';
+import { describe, expect, it } from 'vitest';
+import { compareOnModel, STORM_MODEL } from '../../bench/simulate.js';
+import { ActionError, InputError } from '../../src/errors.js';
+import { OidcRequestError } from '../../src/oidc-request.js';
+import {
+  backoffDelay,
+  classify,
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_MAX_DELAY_MS,
+  errorFacts,
+  RetriesExhaustedError,
+  type RetryEvent,
+  type RetryPolicy,
+  retryPolicy,
+  type Verdict,
+  withRetry,
+} from '../../src/retry.js';
+
+const MODELED: Record<string, new (opts: never) => STSServiceException> = {
+  ExpiredTokenException,
+  IDPCommunicationError: IDPCommunicationErrorException,
+  InvalidIdentityToken: InvalidIdentityTokenException,
+  MalformedPolicyDocument: MalformedPolicyDocumentException,
+  RegionDisabledException,
+};
+
+/** As the SDK raises an STS error answer: the modeled class when there is one, and the wire `Code`. */
+function stsError(code: string, message: string, status = 400): Error {
+  const Modeled = MODELED[code];
+  const meta = { $metadata: { httpStatusCode: status }, message };
+  const error = Modeled
+    ? new Modeled(meta as never)
+    : new STSServiceException({ name: code, $fault: status >= 500 ? 'server' : 'client', ...meta });
+  return Object.assign(error, { Code: code });
+}
+
+/** As Node raises a socket error. */
+const netError = (code: string, message = `read ${code}`) => Object.assign(new Error(message), { code });
+
+const verdict = (error: unknown, webIdentity = true): Verdict => classify(errorFacts(error), webIdentity);
+
+const KEY_MESSAGE =
+  "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+describe('classify: retried', () => {
+  it.each([
+    ['IDPCommunicationError', KEY_MESSAGE, 400],
+    ['InvalidIdentityToken', KEY_MESSAGE, 400],
+    ['Throttling', 'Rate exceeded', 400],
+    ['ThrottlingException', 'Rate exceeded', 400],
+    ['RequestLimitExceeded', 'Request limit exceeded.', 400],
+    ['SomethingNew', 'Rate exceeded', 400],
+    ['InternalFailure', 'The request processing has failed.', 500],
+    ['ServiceUnavailable', 'Service is unavailable.', 503],
+    ['NotModeled', 'an answer with no known code', 502],
+    ['NotModeled', 'an answer with no known code', 504],
+  ])('%s (%s, HTTP %i)', (code, message, status) => {
+    expect(verdict(stsError(code, message, status))).toBe('retry');
+    expect(verdict(stsError(code, message, status), false)).toBe('retry');
+  });
+
+  it.each([
+    ['ECONNRESET', 'read ECONNRESET'],
+    ['ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9'],
+    ['ETIMEDOUT', 'connect ETIMEDOUT'],
+    ['ECONNRESET', 'socket hang up'],
+    ['EAI_AGAIN', 'getaddrinfo EAI_AGAIN sts.us-east-1.amazonaws.com'],
+  ])('the network fault %s (%s)', (code, message) => {
+    expect(verdict(netError(code, message))).toBe('retry');
+  });
+
+  it('a socket hang-up or request timeout without a code, by its message', () => {
+    expect(verdict(new Error('socket hang up'))).toBe('retry');
+    expect(verdict(new Error('Request timed out'))).toBe('retry');
+  });
+
+  it("the SDK's connect and request timeouts", () => {
+    // As @smithy/node-http-handler raises them.
+    const connect = Object.assign(new Error('the request socket did not establish a connection'), {
+      name: 'TimeoutError',
+    });
+    const request = Object.assign(
+      new Error('a request has exceeded the configured 5000 ms requestTimeout.'),
+      {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+      },
+    );
+    expect(verdict(connect)).toBe('retry');
+    expect(verdict(request)).toBe('retry');
+  });
+
+  it.each([500, 502, 503, 429])("the OIDC token endpoint's HTTP %i", (status) => {
+    expect(verdict(new OidcRequestError(`HTTP ${status}`, { statusCode: status }))).toBe('retry');
+  });
+
+  it('network faults reaching the OIDC token endpoint', () => {
+    expect(verdict(new OidcRequestError('no answer within 5 s', { code: 'ETIMEDOUT' }))).toBe('retry');
+    expect(verdict(new OidcRequestError('connect ECONNREFUSED', { code: 'ECONNREFUSED' }))).toBe('retry');
+  });
+});
+
+describe('classify: fails at once', () => {
+  it.each([
+    ['AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403],
+    ['ValidationError', "1 validation error detected: Value 'x' at 'roleArn'", 400],
+    ['MalformedPolicyDocument', 'The policy is not in the valid JSON format.', 400],
+    ['InvalidClientTokenId', 'The security token included in the request is invalid.', 403],
+    ['SignatureDoesNotMatch', 'The request signature we calculated does not match', 403],
+    ['RegionDisabledException', 'STS is not activated in this region for account:111111111111', 403],
+    ['PackedPolicyTooLarge', 'Packed policy consumes 120% of allotted space', 400],
+    ['IDPRejectedClaim', 'Token rejected', 403],
+  ])('%s', (code, message, status) => {
+    expect(verdict(stsError(code, message, status))).toBe('fail');
+    expect(verdict(stsError(code, message, status), false)).toBe('fail');
+  });
+
+  it('a fatal code even when the message mentions a rate or a timeout', () => {
+    expect(verdict(stsError('AccessDenied', 'Rate exceeded for this caller', 403))).toBe('fail');
+    expect(verdict(stsError('ValidationError', 'request timed out value', 400))).toBe('fail');
+  });
+
+  it.each([
+    ['audience', 'Incorrect token audience'],
+    [
+      'issuer',
+      'No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com',
+    ],
+    ['signature', 'The signature of the token could not be validated'],
+    [
+      'not a JWT',
+      'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)',
+    ],
+  ])('InvalidIdentityToken about the %s', (_about, message) => {
+    expect(verdict(stsError('InvalidIdentityToken', message))).toBe('fail');
+  });
+
+  it('every local configuration error, whatever its message says', () => {
+    expect(verdict(new InputError('aws-region', 'aws-region is required.', 'Set it.'))).toBe('fail');
+    expect(verdict(new ActionError('Token file not found', 'the connection timed out reading it', ''))).toBe(
+      'fail',
+    );
+  });
+
+  it.each([401, 403, 404, 400])("the OIDC token endpoint's HTTP %i", (status) => {
+    expect(verdict(new OidcRequestError(`HTTP ${status}`, { statusCode: status }))).toBe('fail');
+  });
+
+  it('an HTTP 4xx with no known code, and an error with nothing to go on', () => {
+    expect(verdict(stsError('NotModeled', 'something', 400))).toBe('fail');
+    expect(verdict(new Error('something else'))).toBe('fail');
+    expect(verdict('a string')).toBe('fail');
+  });
+});
+
+describe('classify: an expired token', () => {
+  it('ExpiredTokenException on a web identity call asks for a fresh token', () => {
+    const error = stsError('ExpiredTokenException', 'Token expired: current date/time 2 must be before 1');
+    expect(verdict(error, true)).toBe('refresh-token');
+  });
+
+  it('expired source credentials (AssumeRole) cannot be refreshed here', () => {
+    expect(
+      verdict(stsError('ExpiredToken', 'The security token included in the request is expired'), false),
+    ).toBe('fail');
+    expect(verdict(stsError('ExpiredTokenException', 'expired'), false)).toBe('fail');
+  });
+});
+
+describe('errorFacts', () => {
+  it('reads the wire code, the message and the status of an SDK error', () => {
+    const facts = errorFacts(stsError('IDPCommunicationError', KEY_MESSAGE));
+    expect(facts).toEqual({ code: 'IDPCommunicationError', message: KEY_MESSAGE, httpStatus: 400 });
+  });
+
+  it("keeps the suffix of the codes whose wire form has one, drops the SDK's class suffix otherwise", () => {
+    const modeled = new IDPCommunicationErrorException({ message: 'm', $metadata: {} });
+    expect(errorFacts(modeled).code).toBe('IDPCommunicationError');
+    expect(errorFacts(stsError('ExpiredTokenException', 'm')).code).toBe('ExpiredTokenException');
+    expect(errorFacts(stsError('RegionDisabledException', 'm')).code).toBe('RegionDisabledException');
+  });
+
+  it("reads the status out of @actions/core's OIDC error message", () => {
+    const facts = errorFacts(
+      new Error('Failed to get ID Token. \n Error Code : 502\n Error Message: bad gateway'),
+    );
+    expect(facts.httpStatus).toBe(502);
+    expect(classify(facts, true)).toBe('retry');
+  });
+
+  it('marks our own errors local, unless they carry a remote answer', () => {
+    expect(errorFacts(new InputError('x', 'm', 'f')).local).toBe(true);
+    const remote = errorFacts(new OidcRequestError('HTTP 503', { statusCode: 503 }));
+    expect(remote.local).toBe(false);
+    expect(remote.httpStatus).toBe(503);
+  });
+});
+
+const POLICY: RetryPolicy = { maxAttempts: 12, baseDelayMs: 1000, maxDelayMs: 8000 };
+
+describe('backoffDelay (decorrelated jitter)', () => {
+  it('draws the first sleep from [base, 3 × base]', () => {
+    expect(backoffDelay(0, POLICY, () => 0)).toBe(1000);
+    expect(backoffDelay(0, POLICY, () => 0.5)).toBe(2000);
+    expect(backoffDelay(0, POLICY, () => 0.999_999)).toBe(2999);
+  });
+
+  it('draws later sleeps from [base, 3 × the previous one], never above the cap', () => {
+    expect(backoffDelay(2000, POLICY, () => 0)).toBe(1000);
+    expect(backoffDelay(2000, POLICY, () => 0.5)).toBe(3500);
+    expect(backoffDelay(7000, POLICY, () => 0.999_999)).toBe(8000);
+  });
+
+  it('stays within its bounds for any draw', () => {
+    let previous = 0;
+    for (let i = 0; i < 1000; i++) {
+      const delay = backoffDelay(previous, POLICY, Math.random);
+      expect(delay).toBeGreaterThanOrEqual(POLICY.baseDelayMs);
+      expect(delay).toBeLessThanOrEqual(Math.min(POLICY.maxDelayMs, 3 * (previous || POLICY.baseDelayMs)));
+      previous = delay;
+    }
+  });
+});
+
+describe('retryPolicy', () => {
+  const inputs = { disableRetry: false, retryMaxAttempts: 12, actionTimeoutSeconds: 0 };
+
+  it('defaults: 12 attempts, the default deadline, the tuned delays', () => {
+    expect(retryPolicy(inputs, 5000)).toEqual({
+      maxAttempts: 12,
+      baseDelayMs: DEFAULT_BASE_DELAY_MS,
+      maxDelayMs: DEFAULT_MAX_DELAY_MS,
+      deadline: 5000 + DEFAULT_DEADLINE_MS,
+    });
+  });
+
+  it('action-timeout-s becomes the deadline; disable-retry means one attempt', () => {
+    expect(retryPolicy({ ...inputs, actionTimeoutSeconds: 30 }, 5000).deadline).toBe(35_000);
+    expect(retryPolicy({ ...inputs, disableRetry: true }, 0).maxAttempts).toBe(1);
+    expect(retryPolicy({ ...inputs, retryMaxAttempts: 3 }, 0).maxAttempts).toBe(3);
+  });
+
+  it('the longest possible run of sleeps fits in the default deadline', () => {
+    expect((inputs.retryMaxAttempts - 1) * DEFAULT_MAX_DELAY_MS).toBeLessThan(DEFAULT_DEADLINE_MS);
+  });
+});
+
+/** A clock that only moves when the loop sleeps. */
+function fakeTime(random = () => 0.5) {
+  let now = 1_000_000;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    hooks: {
+      random,
+      now: () => now,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    },
+  };
+}
+
+/** An operation that fails with `errors` in turn, then returns 'ok'. */
+function failing(...errors: unknown[]) {
+  const calls: number[] = [];
+  return {
+    calls,
+    operation: async (attempt: number) => {
+      calls.push(attempt);
+      const error = errors[calls.length - 1];
+      if (error !== undefined) throw error;
+      return 'ok';
+    },
+  };
+}
+
+describe('withRetry', () => {
+  const idp = () => stsError('IDPCommunicationError', KEY_MESSAGE);
+
+  it('3 transient errors, then success: 4 attempts, one event per retry, growing sleeps', async () => {
+    const time = fakeTime();
+    const op = failing(idp(), idp(), idp());
+    const events: RetryEvent[] = [];
+    const outcome = await withRetry(op.operation, POLICY, {
+      ...time.hooks,
+      webIdentity: true,
+      onRetry: (e) => events.push(e),
+    });
+    expect(outcome).toEqual({ value: 'ok', attempts: 4 });
+    expect(op.calls).toEqual([1, 2, 3, 4]);
+    // random 0.5: 1000 + 0.5 × (3000 − 1000), then 1000 + 0.5 × (6000 − 1000), then 1000 + 0.5 × (10500 − 1000)
+    expect(time.sleeps).toEqual([2000, 3500, 5750]);
+    expect(events.map((e) => [e.attempt, e.maxAttempts, e.code, e.delayMs, e.verdict])).toEqual([
+      [1, 12, 'IDPCommunicationError', 2000, 'retry'],
+      [2, 12, 'IDPCommunicationError', 3500, 'retry'],
+      [3, 12, 'IDPCommunicationError', 5750, 'retry'],
+    ]);
+  });
+
+  it('a fatal error is rethrown as it is after one attempt, without sleeping', async () => {
+    const time = fakeTime();
+    const denied = stsError('AccessDenied', 'Not authorized', 403);
+    const op = failing(denied);
+    await expect(withRetry(op.operation, POLICY, { ...time.hooks, webIdentity: true })).rejects.toBe(denied);
+    expect(op.calls).toEqual([1]);
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('stops after maxAttempts with the last error', async () => {
+    const time = fakeTime();
+    const last = stsError('Throttling', 'Rate exceeded');
+    const op = failing(idp(), idp(), last);
+    const error = await withRetry(
+      op.operation,
+      { ...POLICY, maxAttempts: 3 },
+      { ...time.hooks, webIdentity: true },
+    )
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect(error).toMatchObject({ attempts: 3, lastCode: 'Throttling', reason: 'attempts', cause: last });
+    expect(op.calls).toEqual([1, 2, 3]);
+    expect(time.sleeps).toHaveLength(2);
+  });
+
+  it('never sleeps past the deadline', async () => {
+    const time = fakeTime(() => 0.999);
+    const op = failing(...Array.from({ length: 20 }, idp));
+    const deadline = time.now() + 10_000;
+    const error = await withRetry(op.operation, { ...POLICY, deadline }, { ...time.hooks, webIdentity: true })
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'deadline' });
+    expect(time.now()).toBeLessThan(deadline);
+    expect(op.calls.length).toBeLessThan(POLICY.maxAttempts);
+    expect(op.calls.length).toBe(time.sleeps.length + 1);
+  });
+
+  it('one attempt when maxAttempts is 1 (disable-retry)', async () => {
+    const time = fakeTime();
+    const op = failing(idp());
+    await expect(
+      withRetry(op.operation, { ...POLICY, maxAttempts: 1 }, { ...time.hooks, webIdentity: true }),
+    ).rejects.toBeInstanceOf(RetriesExhaustedError);
+    expect(op.calls).toEqual([1]);
+  });
+
+  it('an expired web identity token: refreshed before the next attempt, at once the first time', async () => {
+    const time = fakeTime();
+    const expired = () => stsError('ExpiredTokenException', 'Token expired');
+    const order: string[] = [];
+    const op = failing(expired(), expired());
+    const outcome = await withRetry(
+      async (attempt) => {
+        order.push(`attempt ${attempt}`);
+        return op.operation(attempt);
+      },
+      POLICY,
+      {
+        ...time.hooks,
+        webIdentity: true,
+        refreshToken: async () => {
+          order.push('refresh');
+        },
+      },
+    );
+    expect(outcome.attempts).toBe(3);
+    expect(order).toEqual(['attempt 1', 'refresh', 'attempt 2', 'refresh', 'attempt 3']);
+    // The second expiry backs off: fresh tokens that keep expiring point at a clock problem.
+    expect(time.sleeps[0]).toBe(0);
+    expect(time.sleeps[1]).toBeGreaterThanOrEqual(POLICY.baseDelayMs);
+  });
+
+  it('a refresh that fails transiently counts as an attempt and is tried again', async () => {
+    const time = fakeTime();
+    const op = failing(stsError('ExpiredTokenException', 'Token expired'));
+    let refreshes = 0;
+    const outcome = await withRetry(op.operation, POLICY, {
+      ...time.hooks,
+      webIdentity: true,
+      refreshToken: async () => {
+        refreshes++;
+        if (refreshes === 1) throw new OidcRequestError('HTTP 503', { statusCode: 503 });
+      },
+    });
+    expect(outcome.attempts).toBe(3);
+    expect(refreshes).toBe(2);
+    expect(op.calls).toEqual([1, 3]);
+  });
+});
+
+describe('the shipped policy on the storm model (bench/simulate.ts, deterministic)', () => {
+  it('beats the issue targets where upstream does not, on the same seeds', async () => {
+    const [upstream, ours] = await compareOnModel(STORM_MODEL, 20);
+    expect(ours?.worstSucceeded).toBe(STORM_MODEL.jobs);
+    expect(ours?.requestsPerSuccess[0]).toBeLessThanOrEqual(2.5);
+    expect(ours?.p95Seconds[0]).toBeLessThan(12);
+    expect(upstream?.requestsPerSuccess[0]).toBeGreaterThan(2.5);
+  });
+
+  it('gives the same numbers for the same seeds', async () => {
+    const model = { ...STORM_MODEL, jobs: 8 };
+    expect(await compareOnModel(model, 3)).toEqual(await compareOnModel(model, 3));
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ActionError, InputError } from '../../src/errors.js';
+import { parseSettings } from '../../src/settings.js';
+import { chooseCredentialSource, type RunnerFacts, runnerFacts } from '../../src/source.js';
+
+const ROLE = 'arn:aws:iam::111111111111:role/RoleA';
+const KEYS = { 'aws-access-key-id': 'AKIAEXAMPLE', 'aws-secret-access-key': 'secret' };
+const HOSTED_OIDC: RunnerFacts = { oidcAvailable: true, runnerEnvironment: 'github-hosted' };
+const HOSTED_NO_OIDC: RunnerFacts = { oidcAvailable: false, runnerEnvironment: 'github-hosted' };
+const SELF_HOSTED: RunnerFacts = { oidcAvailable: false, runnerEnvironment: 'self-hosted' };
+
+function choose(raw: Record<string, string>, facts: RunnerFacts) {
+  return chooseCredentialSource(
+    parseSettings({ 'aws-region': 'us-east-1', ...raw }, { GITHUB_WORKSPACE: '/w' }),
+    facts,
+  );
+}
+
+describe('chooseCredentialSource, in upstream order', () => {
+  it('1. OIDC when a role is set, the job can get a token, and nothing else is given', () => {
+    expect(choose({ 'role-to-assume': ROLE }, HOSTED_OIDC)).toEqual({ kind: 'oidc', roleArn: ROLE });
+  });
+
+  it('2. static keys: AssumeRole with a role, as they are without one; they win over OIDC', () => {
+    expect(choose({ ...KEYS, 'role-to-assume': ROLE }, HOSTED_OIDC)).toEqual({
+      kind: 'access-keys',
+      role: ROLE,
+    });
+    expect(choose(KEYS, HOSTED_OIDC)).toEqual({ kind: 'access-keys', role: undefined });
+    expect(choose({ ...KEYS, 'role-to-assume': 'Deploy' }, HOSTED_NO_OIDC)).toEqual({
+      kind: 'access-keys',
+      role: 'Deploy',
+    });
+  });
+
+  it('3. a token file goes to AssumeRoleWithWebIdentity, over OIDC', () => {
+    expect(choose({ 'web-identity-token-file': 't.jwt', 'role-to-assume': ROLE }, HOSTED_OIDC)).toEqual({
+      kind: 'token-file',
+      roleArn: ROLE,
+      tokenFile: '/w/t.jwt',
+    });
+  });
+
+  it('4. role chaining uses the environment credentials, over OIDC', () => {
+    expect(choose({ 'role-chaining': 'true', 'role-to-assume': 'Spoke' }, HOSTED_OIDC)).toEqual({
+      kind: 'role-chaining',
+      role: 'Spoke',
+    });
+  });
+
+  it('5. otherwise the default chain, with or without a role', () => {
+    expect(choose({}, HOSTED_OIDC)).toEqual({ kind: 'ambient', role: undefined });
+    expect(choose({ 'role-to-assume': ROLE }, SELF_HOSTED)).toEqual({ kind: 'ambient', role: ROLE });
+  });
+
+  it('force-skip-oidc never uses the job token', () => {
+    expect(choose({ 'role-to-assume': ROLE, 'force-skip-oidc': 'true' }, HOSTED_OIDC)).toEqual({
+      kind: 'ambient',
+      role: ROLE,
+    });
+  });
+
+  it('explains a missing id-token permission on a GitHub-hosted runner instead of probing further', () => {
+    const error = (() => {
+      try {
+        choose({ 'role-to-assume': ROLE }, HOSTED_NO_OIDC);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as ActionError).fix).toContain('id-token: write');
+  });
+
+  it('refuses a bare role name where there are no source credentials to take the account from', () => {
+    expect(() => choose({ 'role-to-assume': 'Deploy' }, HOSTED_OIDC)).toThrow(InputError);
+    expect(() => choose({ 'role-to-assume': 'Deploy', 'web-identity-token-file': 't' }, SELF_HOSTED)).toThrow(
+      /bare role name/,
+    );
+  });
+
+  it('needs a role for a token file and for role chaining', () => {
+    expect(() => choose({ 'web-identity-token-file': 't' }, SELF_HOSTED)).toThrow(InputError);
+    expect(() => choose({ 'role-chaining': 'true' }, SELF_HOSTED)).toThrow(/role-chaining/);
+  });
+});
+
+describe('runnerFacts', () => {
+  it('needs both OIDC request variables', () => {
+    expect(runnerFacts({ ACTIONS_ID_TOKEN_REQUEST_URL: 'u' }).oidcAvailable).toBe(false);
+    expect(
+      runnerFacts({
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'u',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't',
+        RUNNER_ENVIRONMENT: 'self-hosted',
+      }),
+    ).toEqual({ oidcAvailable: true, runnerEnvironment: 'self-hosted' });
+  });
+});
