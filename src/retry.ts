@@ -126,7 +126,7 @@ export interface RetryPolicy {
   deadline?: number;
 }
 
-// Tuned with bench/simulate.ts against the storm in BENCHMARKS.md; change them there first.
+// Chosen with bench/tune.ts on the storm model (see BENCHMARKS.md); re-run it before changing them.
 export const DEFAULT_BASE_DELAY_MS = 1000;
 export const DEFAULT_MAX_DELAY_MS = 6000;
 /** Without action-timeout-s, retries stop starting after this long. */

@@ -258,6 +258,21 @@ describe.concurrent('fails at once, or within its budget', () => {
     expect(retryLines(step)).toEqual([]);
   });
 
+  it('action-timeout-s is a deadline for the retries too', async ({ onTestFinished }) => {
+    const t = await bed(onTestFinished);
+    const fault = { code: 'IDPCommunicationError', message: KEY_MESSAGE, status: 400 };
+    t.sts.script(
+      'AssumeRoleWithWebIdentity',
+      Array.from({ length: 12 }, () => fault),
+    );
+    const step = await t.run({ 'action-timeout-s': '4' });
+    onlyError(step);
+    const calls = t.webIdentityCalls().length;
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThan(12);
+    expect(step.durationMs).toBeLessThan(NO_HANG_MS);
+  });
+
   it('an STS endpoint that accepts connections but never answers fails within the timeout budget', async ({
     onTestFinished,
   }) => {
