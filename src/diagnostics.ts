@@ -239,6 +239,9 @@ function retriesExhausted(error: RetriesExhaustedError, context: FailureContext)
     fix =
       'This is usually a passing AWS or GitHub fault: re-run the job. Raise retry-max-attempts or action-timeout-s if it recurs.';
   }
+  if (error.reason === 'deadline') {
+    fix = `The retries ran into the step's deadline (action-timeout-s, or 120 s without it). ${fix}`;
+  }
   const attempts = `${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
   return {
     title: `AWS STS retries exhausted (${code})`,

@@ -1,4 +1,11 @@
 import * as core from '@actions/core';
+import type { Assumed } from './assume.js';
+import { cleanupState, keysProfile, type ProfilePlan, profileEnvironment, writeProfile } from './profile.js';
+import { refreshingProfile, refreshOptions } from './refresh-command.js';
+import { IDENTITY_VARIABLE, identityMarker } from './replacement.js';
+import type { Settings } from './settings.js';
+import type { CredentialSource } from './source.js';
+import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
 import type { Credentials } from './sts.js';
 
 /** The variables an invocation owns: each one is overwritten, never left from an earlier run. */
@@ -60,4 +67,36 @@ export function setOutputs(outputs: Record<string, string>): void {
 /** unset-current-credentials: blank what earlier steps left, before this one starts. */
 export function unsetCurrentCredentials(): void {
   for (const name of [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES]) core.exportVariable(name, '');
+}
+
+/**
+ * The export stage: the environment, the profile and the outputs, as the settings ask, and the
+ * state the post step needs to undo them.
+ */
+export function deliverCredentials(
+  assumed: Assumed,
+  settings: Settings,
+  source: CredentialSource,
+  profile: ProfilePlan | undefined,
+): void {
+  // Kept credentials are already in place; only the region is (re)set.
+  const exported = settings.outputEnvCredentials
+    ? environmentFor(assumed.kept ? undefined : assumed.credentials, settings.region)
+    : {};
+  if (settings.outputEnvCredentials && !assumed.kept) {
+    exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
+  }
+  if (profile && !assumed.kept) {
+    core.saveState(STATE_PROFILE, cleanupState(profile));
+    writeProfile(
+      profile,
+      settings.refreshCredentials
+        ? refreshingProfile(refreshOptions(settings, source))
+        : keysProfile(settings.region, assumed.credentials),
+    );
+    Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
+  }
+  exportEnvironment(exported);
+  core.saveState(STATE_EXPORTED, Object.keys(exported).join(','));
+  setOutputs(outputsFor(assumed.credentials, assumed, settings.outputCredentials));
 }

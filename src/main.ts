@@ -5,21 +5,12 @@ import { recordClaims, tokenFileClaims } from './claims.js';
 import { explain, type FailureContext } from './diagnostics.js';
 import { ActionError } from './errors.js';
 import { keepExistingCredentials } from './existing.js';
-import {
-  environmentFor,
-  exportEnvironment,
-  maskCredentials,
-  outputsFor,
-  setOutputs,
-  unsetCurrentCredentials,
-} from './exporter.js';
-import { cleanupState, keysProfile, planProfile, profileEnvironment, writeProfile } from './profile.js';
-import { refreshingProfile, refreshOptions } from './refresh-command.js';
-import { earlierCredentials, IDENTITY_VARIABLE, identityMarker, replacementNotice } from './replacement.js';
-import { type RetryEvent, retryPolicy } from './retry.js';
+import { deliverCredentials, maskCredentials, unsetCurrentCredentials } from './exporter.js';
+import { planProfile } from './profile.js';
+import { earlierCredentials, replacementNotice } from './replacement.js';
+import { describeRetry, type RetryEvent, retryPolicy } from './retry.js';
 import { readSettings } from './settings.js';
 import { chooseCredentialSource, runnerFacts } from './source.js';
-import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
 import { accountOf } from './sts.js';
 import { summaryFacts, summaryTable, writeSummary } from './summary.js';
 import { GitHubOidcToken } from './token.js';
@@ -48,13 +39,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (settings.maskAccountId) maskAccountIds(accountOf(settings.roleToAssume));
 
     const retry = retryPolicy(settings, started);
-    const onRetry = (event: RetryEvent) =>
-      core.info(
-        `Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}; ` +
-          (event.verdict === 'refresh-token'
-            ? 'fetching a fresh web identity token and trying again.'
-            : `retrying in ${(event.delayMs / 1000).toFixed(2)} s.`),
-      );
+    const onRetry = (event: RetryEvent) => core.info(describeRetry(event));
     const kept = settings.useExistingCredentials
       ? await keepExistingCredentials({ settings, env, retry, onRetry })
       : undefined;
@@ -75,26 +60,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (settings.maskAccountId) maskAccountIds(assumed.accountId);
     checkAllowedAccount(assumed.accountId, settings.allowedAccountIds);
 
-    // Kept credentials are already in place; only the region is (re)set.
-    const exported = settings.outputEnvCredentials
-      ? environmentFor(assumed.kept ? undefined : assumed.credentials, settings.region)
-      : {};
-    if (settings.outputEnvCredentials && !assumed.kept) {
-      exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
-    }
-    if (profile && !assumed.kept) {
-      core.saveState(STATE_PROFILE, cleanupState(profile));
-      writeProfile(
-        profile,
-        settings.refreshCredentials
-          ? refreshingProfile(refreshOptions(settings, source))
-          : keysProfile(settings.region, assumed.credentials),
-      );
-      Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
-    }
-    exportEnvironment(exported);
-    core.saveState(STATE_EXPORTED, Object.keys(exported).join(','));
-    setOutputs(outputsFor(assumed.credentials, assumed, settings.outputCredentials));
+    deliverCredentials(assumed, settings, source, profile);
 
     core.info(
       `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,

@@ -1,21 +1,21 @@
 /**
- * One request to GitHub's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL), with a connect and a
- * response timeout. @actions/core's getIDToken has neither and retries by itself; here a hung
- * endpoint becomes an error within seconds, and retry.ts alone decides whether to try again.
+ * One request to GitHub's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL). @actions/core's
+ * getIDToken would retry by itself and wait up to the client's 3-minute default on a silent socket;
+ * here the same HTTP client (@actions/http-client, with its proxy handling) makes one attempt with a
+ * short socket timeout, so a hung endpoint becomes an error within seconds and retry.ts alone
+ * decides whether to try again.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { HttpClient } from '@actions/http-client';
+import { BearerCredentialHandler } from '@actions/http-client/lib/auth';
 import { ActionError } from './errors.js';
-import { proxyAgent } from './proxy.js';
 import { missingOidcPermissionError } from './source.js';
 
-export const OIDC_CONNECT_TIMEOUT_MS = 3000;
-export const OIDC_RESPONSE_TIMEOUT_MS = 5000;
+/** Longest silence allowed on the socket, while connecting or waiting for the answer. */
+export const OIDC_SOCKET_TIMEOUT_MS = 5000;
 
 export interface OidcRequestOptions {
   env?: NodeJS.ProcessEnv;
-  connectTimeoutMs?: number;
-  responseTimeoutMs?: number;
+  socketTimeoutMs?: number;
 }
 
 /**
@@ -57,17 +57,28 @@ export async function requestGitHubIdToken(
   if (!base || !bearer) throw missingOidcPermissionError();
   const url = new URL(`${base}${base.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`);
 
+  const client = new HttpClient('aws-credentials-action', [new BearerCredentialHandler(bearer)], {
+    allowRetries: false,
+    socketTimeout: options.socketTimeoutMs ?? OIDC_SOCKET_TIMEOUT_MS,
+  });
   let answer: { status: number; body: string };
   try {
-    answer = await get(url, bearer, {
-      connectMs: options.connectTimeoutMs ?? OIDC_CONNECT_TIMEOUT_MS,
-      responseMs: options.responseTimeoutMs ?? OIDC_RESPONSE_TIMEOUT_MS,
-    });
+    const response = await client.get(url.href, { Accept: 'application/json' });
+    answer = { status: response.message.statusCode ?? 0, body: await response.readBody() };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const detail = error instanceof Error ? error.message : String(error);
-    // A fault without an errno is still remote; retry.ts then judges it by its message.
-    throw new OidcRequestError(detail, { code: typeof code === 'string' ? code : 'ERR_OIDC_REQUEST' }, error);
+    // The client's own timeout error has no errno; name it so retry.ts sees a network fault.
+    const timedOut = /request timeout/i.test(detail);
+    throw new OidcRequestError(
+      timedOut
+        ? `no answer within ${(options.socketTimeoutMs ?? OIDC_SOCKET_TIMEOUT_MS) / 1000} s (request timeout)`
+        : detail,
+      { code: typeof code === 'string' ? code : timedOut ? 'ETIMEDOUT' : 'ERR_OIDC_REQUEST' },
+      error,
+    );
+  } finally {
+    client.dispose();
   }
   const parsed = parseJson(answer.body);
   if (answer.status < 200 || answer.status > 299) {
@@ -87,61 +98,4 @@ function parseJson(body: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function timeoutError(message: string): Error {
-  return Object.assign(new Error(message), { code: 'ETIMEDOUT' });
-}
-
-/** A GET with both timeouts; the socket is destroyed, not left half-open, when one fires. */
-function get(
-  url: URL,
-  bearer: string,
-  limits: { connectMs: number; responseMs: number },
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const agent = proxyAgent(url.href);
-    const request = (url.protocol === 'https:' ? https : http).request(
-      url,
-      {
-        method: 'GET',
-        headers: {
-          Authorization: `Bearer ${bearer}`,
-          Accept: 'application/json',
-          'User-Agent': 'aws-credentials-action',
-        },
-        ...(agent ? { agent } : {}),
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        response.on('error', reject);
-      },
-    );
-    const responseTimer = setTimeout(
-      () => request.destroy(timeoutError(`no answer within ${limits.responseMs / 1000} s (request timeout)`)),
-      limits.responseMs,
-    );
-    let connectTimer: NodeJS.Timeout | undefined;
-    request.on('socket', (socket) => {
-      if (!socket.connecting) return;
-      connectTimer = setTimeout(
-        () =>
-          request.destroy(
-            timeoutError(`no connection within ${limits.connectMs / 1000} s (connect timeout)`),
-          ),
-        limits.connectMs,
-      );
-      socket.once('connect', () => clearTimeout(connectTimer));
-    });
-    request.on('close', () => {
-      clearTimeout(responseTimer);
-      clearTimeout(connectTimer);
-    });
-    request.on('error', reject);
-    request.end();
-  });
 }

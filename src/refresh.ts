@@ -7,7 +7,7 @@
 import { recordClaims } from './claims.js';
 import { explain, type FailureContext } from './diagnostics.js';
 import { parseRefresherArgs, type RefreshOptions } from './refresh-command.js';
-import { retryPolicy, withRetry } from './retry.js';
+import { describeRetry, retryPolicy, withRetry } from './retry.js';
 import { assumeRoleWithWebIdentity, createStsClient } from './sts.js';
 import { GitHubOidcToken } from './token.js';
 
@@ -64,8 +64,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
       retryPolicy(policy, Date.now()),
       {
         webIdentity: true,
-        onRetry: (event) =>
-          complain(`Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}.`),
+        onRetry: (event) => complain(describeRetry(event)),
         refreshToken: async () => {
           await tokens.token(true);
         },

@@ -166,6 +166,15 @@ export interface RetryEvent {
   verdict: Verdict;
 }
 
+/** The one log line of a retry: attempt n of m, the error code, and what happens next. */
+export function describeRetry(event: RetryEvent): string {
+  const next =
+    event.verdict === 'refresh-token'
+      ? `fetching a fresh web identity token and retrying in ${(event.delayMs / 1000).toFixed(2)} s.`
+      : `retrying in ${(event.delayMs / 1000).toFixed(2)} s.`;
+  return `Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}; ${next}`;
+}
+
 export class RetriesExhaustedError extends Error {
   readonly attempts: number;
   readonly elapsedMs: number;

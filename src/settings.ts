@@ -176,6 +176,19 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
 
   const awsProfile = get('aws-profile');
   const refreshCredentials = parseBoolean(raw, 'refresh-credentials', false);
+  const outputEnvCredentials = parseBoolean(
+    raw,
+    'output-env-credentials',
+    !awsProfile && !refreshCredentials,
+  );
+  if (refreshCredentials && outputEnvCredentials) {
+    // Environment keys win over any profile, so they would hide the refreshing one until they expire.
+    throw new InputError(
+      'output-env-credentials',
+      'output-env-credentials is true together with refresh-credentials, but keys in the environment would be used instead of the refreshing profile, and would expire.',
+      'Remove output-env-credentials (it defaults to false with refresh-credentials).',
+    );
+  }
 
   return {
     region,
@@ -198,7 +211,7 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
     managedSessionPolicies,
     outputCredentials: parseBoolean(raw, 'output-credentials', false),
     // Writing a profile means "not the environment" unless the user asks for both.
-    outputEnvCredentials: parseBoolean(raw, 'output-env-credentials', !awsProfile && !refreshCredentials),
+    outputEnvCredentials,
     unsetCurrentCredentials: parseBoolean(raw, 'unset-current-credentials', false),
     disableRetry: parseBoolean(raw, 'disable-retry', false),
     retryMaxAttempts,

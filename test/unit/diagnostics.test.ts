@@ -306,6 +306,14 @@ describe('explain', () => {
     expect(error.fix).toMatch(cause);
   });
 
+  it('retries cut short by the deadline name action-timeout-s', () => {
+    const last = stsError('IDPCommunicationError', "Couldn't retrieve verification key", 400);
+    const byDeadline = explain(new RetriesExhaustedError(3, 30_000, last, 'deadline'), oidc());
+    expect(byDeadline.fix).toContain('action-timeout-s');
+    const byAttempts = explain(new RetriesExhaustedError(3, 30_000, last, 'attempts'), oidc());
+    expect(byAttempts.fix).not.toContain('deadline');
+  });
+
   it("retries exhausted on GitHub's token endpoint blames GitHub, not STS", () => {
     const last = new Error('Failed to get ID Token. \n Error Code : 503\n Error Message: unavailable');
     const error = explain(new RetriesExhaustedError(12, 90_000, last), oidc());

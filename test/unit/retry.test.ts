@@ -18,6 +18,7 @@ import {
   DEFAULT_BASE_DELAY_MS,
   DEFAULT_DEADLINE_MS,
   DEFAULT_MAX_DELAY_MS,
+  describeRetry,
   errorFacts,
   RetriesExhaustedError,
   type RetryEvent,
@@ -415,5 +416,31 @@ describe('the shipped policy on the storm model (bench/simulate.ts, deterministi
   it('gives the same numbers for the same seeds', async () => {
     const model = { ...STORM_MODEL, jobs: 8 };
     expect(await compareOnModel(model, 3)).toEqual(await compareOnModel(model, 3));
+  });
+});
+
+describe('describeRetry', () => {
+  it('says attempt n of m, the code and the delay', () => {
+    const line = describeRetry({
+      attempt: 2,
+      maxAttempts: 12,
+      code: 'Throttling',
+      delayMs: 3410,
+      verdict: 'retry',
+    });
+    expect(line).toBe('Attempt 2 of 12 failed with Throttling; retrying in 3.41 s.');
+  });
+
+  it('says a fresh token is fetched for an expired one', () => {
+    const line = describeRetry({
+      attempt: 1,
+      maxAttempts: 5,
+      code: 'ExpiredTokenException',
+      delayMs: 0,
+      verdict: 'refresh-token',
+    });
+    expect(line).toMatch(
+      /^Attempt 1 of 5 failed with ExpiredTokenException; fetching a fresh web identity token/,
+    );
   });
 });

@@ -64,6 +64,15 @@ describe('defaults', () => {
   });
 });
 
+describe('refresh-credentials', () => {
+  it('turns output-env-credentials off by default, and refuses it turned on', () => {
+    expect(parse({ 'refresh-credentials': 'true' }).outputEnvCredentials).toBe(false);
+    const error = inputError({ 'refresh-credentials': 'true', 'output-env-credentials': 'true' });
+    expect(error.input).toBe('output-env-credentials');
+    expect(error.message).toContain('refresh-credentials');
+  });
+});
+
 describe('booleans', () => {
   const BOOLEANS = [
     ['role-chaining', 'roleChaining'],

@@ -205,7 +205,7 @@ describe('requestGitHubIdToken', () => {
     const started = Date.now();
     const error = await requestGitHubIdToken('sts.amazonaws.com', {
       env: server.env,
-      responseTimeoutMs: 300,
+      socketTimeoutMs: 300,
     }).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
     expect(error).toMatchObject({ code: 'ETIMEDOUT' });
