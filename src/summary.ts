@@ -13,6 +13,8 @@ export interface SummaryFacts {
   source: CredentialSource['kind'];
   destinations: string[];
   expiration?: Date;
+  /** refresh-credentials: the profile gets new credentials whenever these expire. */
+  refreshing: boolean;
   attempts: number;
   elapsedMs: number;
   maskAccountId: boolean;
@@ -47,6 +49,7 @@ export function summaryFacts(
     source: source.kind,
     destinations: destinations(settings),
     expiration: assumed.credentials.expiration,
+    refreshing: settings.refreshCredentials,
     attempts: assumed.attempts,
     elapsedMs,
     maskAccountId: settings.maskAccountId,
@@ -78,7 +81,7 @@ export function summaryTable(facts: SummaryFacts): string {
     ['Account', facts.maskAccountId ? '`***`' : code(facts.accountId || 'unknown')],
     ['Source', SOURCE_LABELS[facts.source]],
     ['Credentials in', facts.destinations.length ? facts.destinations.join(', ') : 'nowhere (region only)'],
-    ['Expires', facts.expiration ? isoSeconds(facts.expiration) : 'never (long-term keys)'],
+    ['Expires', expiry(facts)],
     ['STS attempts', String(facts.attempts)],
     ['Time taken', `${(facts.elapsedMs / 1000).toFixed(1)} s`],
   ];
@@ -98,6 +101,12 @@ export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv = pr
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+function expiry(facts: SummaryFacts): string {
+  if (!facts.expiration) return 'never (long-term keys)';
+  const first = isoSeconds(facts.expiration);
+  return facts.refreshing ? `${first}, then refreshed on use for the rest of the job` : first;
 }
 
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;

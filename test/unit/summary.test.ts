@@ -34,6 +34,7 @@ const facts = (extra: Partial<SummaryFacts> = {}): SummaryFacts => ({
   source: 'oidc',
   destinations: ['environment'],
   expiration: EXPIRES,
+  refreshing: false,
   attempts: 3,
   elapsedMs: 1240,
   maskAccountId: false,
@@ -150,10 +151,20 @@ describe('summaryFacts', () => {
       source: source.kind,
       destinations: ['environment', 'step outputs'],
       expiration: EXPIRES,
+      refreshing: false,
       attempts: 2,
       elapsedMs: 900,
       maskAccountId: true,
     });
+  });
+});
+
+describe('refreshing credentials', () => {
+  it('say that the first expiry is not the end', () => {
+    const expires = rows(summaryTable(facts({ refreshing: true }))).Expires ?? '';
+    expect(expires).toContain('2030-01-02T03:04:05Z');
+    expect(expires).toMatch(/refreshed on use/);
+    expect(rows(summaryTable(facts())).Expires).toBe('2030-01-02T03:04:05Z');
   });
 });
 
