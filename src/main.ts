@@ -24,6 +24,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const started = Date.now();
   try {
     const settings = readSettings(env);
+    // Keys given as inputs are secrets too, whether or not the workflow took them from `secrets`.
+    if (settings.accessKeyId && settings.secretAccessKey) {
+      maskCredentials({
+        accessKeyId: settings.accessKeyId,
+        secretAccessKey: settings.secretAccessKey,
+        sessionToken: settings.sessionToken,
+      });
+    }
     context.roleArn = settings.roleToAssume;
     context.durationSeconds = settings.durationSeconds;
     context.audience = settings.audience;

@@ -126,6 +126,14 @@ describe('AssumeRole from static keys', () => {
     expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(sessionArn(DEPLOY, 'deploy-7'));
   });
 
+  it('masks the input keys before anything could print them', async () => {
+    const job = newJob();
+    const step = await job.uses(base({ ...keys, 'role-to-assume': DEPLOY, 'role-external-id': EXTERNAL_ID }));
+    expect(step.exitCode, step.stdout).toBe(0);
+    expect(job.mask(`key ${USER.secretAccessKey}`)).toBe('key ***');
+    expect(job.mask(`id ${USER.accessKeyId}`)).toBe('id ***');
+  });
+
   it('without the external id the role refuses, and nothing is exported', async () => {
     const job = newJob();
     const step = await job.uses(base({ ...keys, 'role-to-assume': DEPLOY }));
