@@ -1,8 +1,10 @@
 import * as core from '@actions/core';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { recordClaims, type TokenClaims } from './claims.js';
+import { defaultCredentialChain } from './default-chain.js';
 import { ActionError } from './errors.js';
-import { errorFacts, type RetryEvent, type RetryPolicy, withRetry } from './retry.js';
+import { errorFacts, type RetryEvent, type RetryOutcome, type RetryPolicy, withRetry } from './retry.js';
 import type { Settings } from './settings.js';
 import type { CredentialSource } from './source.js';
 import {
@@ -12,6 +14,7 @@ import {
   type Credentials,
   createStsClient,
   getCallerIdentity,
+  type WebIdentityRequest,
 } from './sts.js';
 import { buildSessionTags, essentialTags, type Tag } from './tags.js';
 import { GitHubOidcToken, TokenFile, type TokenSource } from './token.js';
@@ -33,8 +36,10 @@ export interface AssumeOptions {
   env: NodeJS.ProcessEnv;
   retry: RetryPolicy;
   onRetry: (event: RetryEvent) => void;
-  /** Where a GitHub OIDC token comes from (tests and the refresher pass their own). */
+  /** Where a GitHub OIDC token comes from (tests pass their own). */
   oidcToken?: TokenSource;
+  /** Told the claims of each web identity token sent (never the token), to explain a refusal. */
+  onClaims?: (claims: TokenClaims) => void;
 }
 
 /** The last stages of the pipeline: get a token or source credentials, then assume the role. */
@@ -47,7 +52,12 @@ export async function obtainCredentials(options: AssumeOptions): Promise<Assumed
         source.kind === 'oidc'
           ? (options.oidcToken ?? new GitHubOidcToken(settings.audience))
           : new TokenFile(source.tokenFile);
-      return assumeWithWebIdentity(options, source.roleArn, tokens);
+      const onClaims = options.onClaims;
+      return assumeWithWebIdentity(
+        options,
+        source.roleArn,
+        onClaims ? recordClaims(tokens, onClaims) : tokens,
+      );
     }
     case 'access-keys': {
       const keys: AwsCredentialIdentity = {
@@ -73,8 +83,6 @@ export function stsClient(
   return createStsClient({
     region: settings.region,
     endpoint: settings.stsEndpoint,
-    httpProxy: settings.httpProxy,
-    noProxy: settings.noProxy,
     credentials,
   });
 }
@@ -88,29 +96,42 @@ async function assumeWithWebIdentity(
   const sts = stsClient(settings);
   let attempts = 0;
   const credentials = await withSpecialCharacterWorkaround(settings, async () => {
-    const outcome = await withRetry(
-      async () =>
-        assumeRoleWithWebIdentity(sts, {
-          roleArn,
-          sessionName: settings.sessionName,
-          durationSeconds: settings.durationSeconds,
-          webIdentityToken: await tokens.token(),
-          policy: settings.inlineSessionPolicy,
-          policyArns: settings.managedSessionPolicies.length ? settings.managedSessionPolicies : undefined,
-        }),
-      options.retry,
-      {
-        webIdentity: true,
-        onRetry: options.onRetry,
-        refreshToken: async () => {
-          await tokens.token(true);
-        },
-      },
-    );
+    const request = {
+      roleArn,
+      sessionName: settings.sessionName,
+      durationSeconds: settings.durationSeconds,
+      policy: settings.inlineSessionPolicy,
+      policyArns: settings.managedSessionPolicies.length ? settings.managedSessionPolicies : undefined,
+    };
+    const outcome = await webIdentitySession(sts, request, tokens, options.retry, options.onRetry);
     attempts += outcome.attempts;
     return outcome.value;
   });
   return finish(credentials, attempts);
+}
+
+/**
+ * AssumeRoleWithWebIdentity with the classified retry, the token taken from `tokens` for each
+ * attempt and swapped for a fresh one when STS says it expired. The action and the refresher share it.
+ */
+export function webIdentitySession(
+  sts: STSClient,
+  request: Omit<WebIdentityRequest, 'webIdentityToken'>,
+  tokens: TokenSource,
+  retry: RetryPolicy,
+  onRetry: (event: RetryEvent) => void,
+): Promise<RetryOutcome<Credentials>> {
+  return withRetry(
+    async () => assumeRoleWithWebIdentity(sts, { ...request, webIdentityToken: await tokens.token() }),
+    retry,
+    {
+      webIdentity: true,
+      onRetry,
+      refreshToken: async () => {
+        await tokens.token(true);
+      },
+    },
+  );
 }
 
 async function assumeWithCredentials(
@@ -131,9 +152,13 @@ async function assumeWithCredentials(
   };
 
   // A bare role name takes its partition and account from the source credentials.
-  const roleArn = role.startsWith('arn:')
-    ? role
-    : roleArnFor(role, (await call(() => getCallerIdentity(sts))).arn);
+  let roleArn = role;
+  if (!role.startsWith('arn:')) {
+    const caller = await call(() => getCallerIdentity(sts));
+    // The keys' account may differ from any the inputs named; mask it before STS can echo it.
+    if (settings.maskAccountId) core.setSecret(caller.account);
+    roleArn = roleArnFor(role, caller.arn);
+  }
   const allTags = settings.skipSessionTagging ? [] : buildSessionTags(options.env, settings.customTags);
   const request = (tags: Tag[]) => ({
     RoleArn: roleArn,
@@ -233,14 +258,9 @@ export function environmentCredentials(env: NodeJS.ProcessEnv): AwsCredentialIde
   return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
 }
 
-/**
- * The SDK's default chain without its environment step: AWS_* variables in a job were most likely
- * exported by an earlier invocation, and using them silently is what role-chaining is for.
- */
+/** The runner's own credentials, without the environment's (see defaultCredentialChain). */
 async function ambientChain(env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentityProvider> {
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
-  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
-  const provider = defaultProvider();
+  const provider = await defaultCredentialChain(env, { withEnvironment: false });
   return async () => {
     try {
       return await provider();

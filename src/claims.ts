@@ -1,4 +1,3 @@
-import * as fs from 'node:fs/promises';
 import { jwtDecode } from 'jwt-decode';
 import type { TokenSource } from './token.js';
 
@@ -65,15 +64,6 @@ export function recordClaims(tokens: TokenSource, onClaims: (claims: TokenClaims
       return jwt;
     },
   };
-}
-
-/** The claims of a token file, for explaining a refusal after the fact; undefined if unreadable. */
-export async function tokenFileClaims(path: string): Promise<TokenClaims | undefined> {
-  try {
-    return decodeClaims((await fs.readFile(path, 'utf8')).trim());
-  } catch {
-    return undefined;
-  }
 }
 
 /** The condition-key prefix IAM uses for a provider: its URL without the scheme. */

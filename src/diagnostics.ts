@@ -8,6 +8,7 @@ import {
   usualMismatches,
 } from './claims.js';
 import { ActionError } from './errors.js';
+import { OidcRequestError } from './oidc-request.js';
 import { type ErrorFacts, errorFacts, RetriesExhaustedError } from './retry.js';
 import type { CredentialSource } from './source.js';
 import { accountOf } from './sts.js';
@@ -223,7 +224,7 @@ const UNREACHABLE = /^E[A-Z]+$|^UND_ERR|Timeout|network/;
 function retriesExhausted(error: RetriesExhaustedError, context: FailureContext): Explanation {
   const code = error.lastCode;
   let fix: string;
-  if (/Failed to get ID Token/i.test(error.message)) {
+  if (error.cause instanceof OidcRequestError) {
     fix =
       "GitHub's OIDC token endpoint kept failing; this is on GitHub's side and usually passes: re-run the job.";
   } else if (code === 'IDPCommunicationError' || code === 'InvalidIdentityToken') {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type Assumed, type AssumeOptions, stsClient } from './assume.js';
+import { defaultCredentialChain } from './default-chain.js';
 import { errorFacts, withRetry } from './retry.js';
 import type { Settings } from './settings.js';
 import { type CallerIdentity, getCallerIdentity } from './sts.js';
@@ -14,7 +14,8 @@ export type ExistingOptions = Pick<AssumeOptions, 'settings' | 'env' | 'retry' |
  */
 export async function keepExistingCredentials(options: ExistingOptions): Promise<Assumed | undefined> {
   const { settings } = options;
-  const provider = await existingProvider(options.env);
+  // The SDK's default chain, environment first, as upstream checks.
+  const provider = await defaultCredentialChain(options.env, { withEnvironment: true });
   let identity: CallerIdentity;
   let attempts: number;
   try {
@@ -71,12 +72,4 @@ export function isSessionOf(callerArn: string, role: string): boolean {
   if (!role.startsWith('arn:')) return role.split('/').pop() === name;
   const wanted = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(role);
   return wanted !== null && wanted[1] === partition && wanted[2] === account && wanted[3] === name;
-}
-
-/** The SDK's default chain, environment first, as upstream checks. */
-async function existingProvider(env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentityProvider> {
-  // GitHub-hosted runners have no EC2 metadata service; asking it would only cost seconds.
-  if (env.RUNNER_ENVIRONMENT === 'github-hosted') env.AWS_EC2_METADATA_DISABLED ??= 'true';
-  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
-  return defaultProvider();
 }

@@ -79,14 +79,15 @@ export function deliverCredentials(
   source: CredentialSource,
   profile: ProfilePlan | undefined,
 ): void {
-  // Kept credentials are already in place; only the region is (re)set.
-  const exported = settings.outputEnvCredentials
-    ? environmentFor(assumed.kept ? undefined : assumed.credentials, settings.region)
-    : {};
-  if (settings.outputEnvCredentials && !assumed.kept) {
+  // A refreshing profile still owns the region and the identity marker: an earlier invocation's
+  // AWS_REGION would otherwise beat the profile's. Kept credentials are already in place.
+  const ownsEnvironment = settings.outputEnvCredentials || settings.refreshCredentials;
+  const envCredentials = settings.outputEnvCredentials && !assumed.kept ? assumed.credentials : undefined;
+  const exported = ownsEnvironment ? environmentFor(envCredentials, settings.region) : {};
+  if (ownsEnvironment && !assumed.kept) {
     exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
   }
-  if (profile && !assumed.kept) {
+  if (profile) {
     core.saveState(STATE_PROFILE, cleanupState(profile));
     writeProfile(
       profile,

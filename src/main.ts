@@ -1,19 +1,18 @@
 import * as core from '@actions/core';
 import { checkAllowedAccount, maskAccountIds } from './accounts.js';
 import { obtainCredentials } from './assume.js';
-import { recordClaims, tokenFileClaims } from './claims.js';
 import { explain, type FailureContext } from './diagnostics.js';
 import { ActionError } from './errors.js';
 import { keepExistingCredentials } from './existing.js';
 import { deliverCredentials, maskCredentials, unsetCurrentCredentials } from './exporter.js';
 import { planProfile } from './profile.js';
+import { applyProxySettings } from './proxy.js';
 import { earlierCredentials, replacementNotice } from './replacement.js';
 import { describeRetry, type RetryEvent, retryPolicy } from './retry.js';
 import { readSettings } from './settings.js';
 import { chooseCredentialSource, runnerFacts } from './source.js';
 import { accountOf } from './sts.js';
 import { summaryFacts, summaryTable, writeSummary } from './summary.js';
-import { GitHubOidcToken } from './token.js';
 
 /**
  * The whole action, top to bottom: inputs → credential source → token → assumed role → export.
@@ -36,6 +35,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     context.durationSeconds = settings.durationSeconds;
     context.audience = settings.audience;
     const timeout = startActionTimeout(settings.actionTimeoutSeconds);
+    applyProxySettings(settings.httpProxy, settings.noProxy);
 
     const source = chooseCredentialSource(settings, runnerFacts(env));
     context.source = source;
@@ -59,9 +59,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         env,
         retry,
         // The token's claims (never the token) explain a trust-policy refusal.
-        oidcToken: recordClaims(new GitHubOidcToken(settings.audience), (claims) => {
+        onClaims: (claims) => {
           context.claims = claims;
-        }),
+        },
         onRetry,
       }));
     maskCredentials(assumed.credentials);
@@ -83,9 +83,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     clearTimeout(timeout);
   } catch (error) {
-    if (!context.claims && context.source?.kind === 'token-file') {
-      context.claims = await tokenFileClaims(context.source.tokenFile);
-    }
     fail(explain(error, context));
   }
 }

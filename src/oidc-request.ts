@@ -29,7 +29,6 @@ export class OidcRequestError extends ActionError {
   constructor(detail: string, facts: { statusCode?: number; code?: string }, cause?: unknown) {
     const { statusCode, code } = facts;
     const refused = statusCode === 401 || statusCode === 403;
-    // "Failed to get ID Token" is what @actions/core says too; diagnostics.ts recognises it.
     super(
       refused ? 'GitHub refused the OIDC token request' : 'Could not get a GitHub OIDC token',
       `Failed to get ID Token from GitHub's OIDC endpoint: ${detail}`,

@@ -4,6 +4,8 @@
  * file and lose comments, nested settings (`s3 =` + indented keys) and values holding `;` or `#`.
  */
 
+import { ActionError } from './errors.js';
+
 /** Whole-line comments and inline ones after whitespace, as the AWS SDKs read them. */
 const COMMENT = /(^|\s)[;#].*$/;
 
@@ -102,7 +104,16 @@ export function replaceSections(
 export function sectionBlock(header: string, comment: string, entries: Record<string, string>): string[] {
   const lines = [`[${header}]`, comment];
   for (const [key, value] of Object.entries(entries)) {
-    if (/[\r\n]/.test(value)) throw new Error(`The value of ${key} spans lines.`);
+    if (/[\r\n]/.test(value)) {
+      // The value itself is not shown: it may be a secret key.
+      throw new ActionError(
+        'Profile value spans lines',
+        `The value of ${key} for profile section [${header}] spans lines; written as is, it would add settings to the profile.`,
+        key === 'region'
+          ? 'Remove the line break from aws-region.'
+          : 'Remove the line break from the input that sets it; for keys from STS, retry the job and report the answer if it persists.',
+      );
+    }
     lines.push(`${key} = ${value}`);
   }
   return lines;

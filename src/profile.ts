@@ -58,7 +58,13 @@ export interface ProfilePlan {
   files: SharedFiles;
   /** The comment line that marks the sections this invocation writes, for the post step. */
   marker: string;
+  /** AWS_PROFILE / AWS_CONFIG_FILE before this step, for the post step to put back. */
+  previous: Partial<Record<RestoredName, string>>;
 }
+
+/** Variables profileEnvironment may point elsewhere that a user may have set: the post step restores them. */
+const RESTORED = ['AWS_PROFILE', 'AWS_CONFIG_FILE'] as const;
+type RestoredName = (typeof RESTORED)[number];
 
 /**
  * Before any STS call: which profile to write and where, and that it may be written there.
@@ -94,6 +100,7 @@ export function planProfile(settings: Settings, env: NodeJS.ProcessEnv): Profile
     name,
     files,
     marker: `# Written by aws-credentials-action ${randomUUID()}; its post step removes it.`,
+    previous: Object.fromEntries(RESTORED.flatMap((n) => (env[n] ? [[n, env[n]]] : []))),
   };
 }
 
@@ -138,9 +145,35 @@ export function profileEnvironment(plan: ProfilePlan, refreshing: boolean): Reco
   };
 }
 
-/** What the post step needs to find the sections again: the files and the marker, no secrets. */
+/**
+ * What the post step needs to find the sections again: the files, the marker and the variables to
+ * restore; no secrets.
+ */
 export function cleanupState(plan: ProfilePlan): string {
-  return JSON.stringify({ marker: plan.marker, files: [plan.files.config, plan.files.credentials] });
+  return JSON.stringify({
+    marker: plan.marker,
+    files: [plan.files.config, plan.files.credentials],
+    previous: plan.previous,
+  });
+}
+
+/**
+ * The post step's value for each name the main step exported: what AWS_PROFILE / AWS_CONFIG_FILE
+ * held before it, else ''. An empty AWS_PROFILE breaks botocore, but GITHUB_ENV cannot unset a name.
+ */
+export function revertedEnvironment(exported: string[], state: string): Record<string, string> {
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = (JSON.parse(state) as { previous?: Record<string, unknown> }).previous ?? {};
+  } catch {
+    // No profile state (nothing was written): every name is blanked.
+  }
+  return Object.fromEntries(
+    exported.map((name) => {
+      const value = previous[name];
+      return [name, RESTORED.includes(name as RestoredName) && typeof value === 'string' ? value : ''];
+    }),
+  );
 }
 
 /** The post step: removes the sections carrying the marker, and a file left with nothing else. */
@@ -153,25 +186,54 @@ function editShared(file: string, edit: (text: string) => string): void {
   const before = readShared(file);
   const after = edit(before);
   if (after === before) return;
-  if (after.trim() === '') fs.rmSync(file, { force: true });
-  else writeShared(file, after);
+  if (after.trim() === '') {
+    try {
+      fs.rmSync(file, { force: true });
+    } catch (error) {
+      throw sharedFileError(file, 'write', error);
+    }
+  } else writeShared(file, after);
 }
 
 /** The file's text, '' when it does not exist. */
 function readShared(file: string): string {
-  const stat = lstat(file);
-  if (!stat) return '';
-  refuseUnsafe(file, stat, 'file');
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
   try {
-    return fs.readFileSync(fd, 'utf8');
-  } finally {
-    fs.closeSync(fd);
+    const stat = lstat(file);
+    if (!stat) return '';
+    refuseUnsafe(file, stat, 'file');
+    let fd: number;
+    try {
+      // O_NONBLOCK: a FIFO swapped in must not hang the open; the fstat below refuses it.
+      fd = fs.openSync(
+        file,
+        fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0),
+      );
+    } catch (error) {
+      // O_NOFOLLOW's answer to a link swapped in after the lstat.
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(file, error);
+      throw error;
+    }
+    try {
+      refuseUnsafe(file, fs.fstatSync(fd), 'file');
+      return fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    throw sharedFileError(file, 'read', error);
+  }
+}
+
+function writeShared(file: string, text: string): void {
+  try {
+    replaceShared(file, text);
+  } catch (error) {
+    throw sharedFileError(file, 'write', error);
   }
 }
 
 /** Atomic: readers see the old file or the new one, never half of it; the temp file is 0600 from birth. */
-function writeShared(file: string, text: string): void {
+function replaceShared(file: string, text: string): void {
   const dir = path.dirname(file);
   const dirStat = lstat(dir);
   if (dirStat) refuseUnsafe(dir, dirStat, 'directory');
@@ -207,14 +269,30 @@ function lstat(file: string): fs.Stats | undefined {
   }
 }
 
+/** A file-system failure (EACCES, ENOTDIR, EROFS...) as the user's to fix, not an STS failure. */
+function sharedFileError(file: string, action: 'read' | 'write', error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (error instanceof ActionError || typeof code !== 'string') return error;
+  const where = (error as NodeJS.ErrnoException).path;
+  return new ActionError(
+    'Cannot read/write the shared AWS files',
+    `aws-profile / refresh-credentials could not ${action} ${file} (${code}${where && where !== file ? ` at ${where}` : ''}).`,
+    "Let the runner's user read and write that file and its directory, or set AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE to paths in a writable directory (by default they are in $HOME/.aws, so HOME must be writable).",
+    { cause: error },
+  );
+}
+
+function symlinkError(file: string, cause?: unknown): ActionError {
+  return new ActionError(
+    'Shared AWS file is a symlink',
+    `${file} is a symbolic link; this action does not read or write credentials through links.`,
+    'Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (or ~/.aws) at a real file and directory.',
+    { cause },
+  );
+}
+
 function refuseUnsafe(file: string, stat: fs.Stats, kind: 'file' | 'directory'): void {
-  if (stat.isSymbolicLink()) {
-    throw new ActionError(
-      'Shared AWS file is a symlink',
-      `${file} is a symbolic link; this action does not read or write credentials through links.`,
-      'Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (or ~/.aws) at a real file and directory.',
-    );
-  }
+  if (stat.isSymbolicLink()) throw symlinkError(file);
   if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
     throw new ActionError(
       `Shared AWS ${kind} is not a ${kind}`,

@@ -2,12 +2,12 @@ import type { Agent } from 'node:http';
 import { getProxyUrl, HttpClient } from '@actions/http-client';
 
 /**
- * The agent that reaches `endpoint`, through a proxy when one applies, or undefined for a direct
- * connection. Proxy and no-proxy rules are @actions/http-client's, which reads them from the
- * environment; the inputs are applied to this process's environment only, so they win over the
- * job's HTTP(S)_PROXY / NO_PROXY without leaking into later steps.
+ * Applies the http-proxy / no-proxy inputs to this process, once, before any request. The proxy
+ * rules are @actions/http-client's, which reads them from the environment; setting them here (and
+ * not through GITHUB_ENV) makes the inputs win over the job's HTTP(S)_PROXY / NO_PROXY for this
+ * step's requests, STS and GitHub's OIDC endpoint alike, without leaking into later steps.
  */
-export function proxyAgent(endpoint: string, httpProxy?: string, noProxy?: string): Agent | undefined {
+export function applyProxySettings(httpProxy?: string, noProxy?: string): void {
   if (httpProxy) {
     for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'])
       process.env[name] = httpProxy;
@@ -15,6 +15,10 @@ export function proxyAgent(endpoint: string, httpProxy?: string, noProxy?: strin
   if (noProxy) {
     for (const name of ['no_proxy', 'NO_PROXY']) process.env[name] = noProxy;
   }
+}
+
+/** The agent that reaches `endpoint` through the proxy that applies to it, or undefined for none. */
+export function proxyAgent(endpoint: string): Agent | undefined {
   if (!getProxyUrl(endpoint)) return undefined;
   const agent = new HttpClient('aws-credentials-action').getAgent(endpoint);
   // The SDK keeps a given agent only if it is an http.Agent or has destroy(); the tunnelling agent

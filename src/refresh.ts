@@ -4,11 +4,13 @@
  * action's retry and timeouts, and prints the credential_process JSON. stdout carries that JSON and
  * nothing else; messages go to stderr and never contain a secret.
  */
+import { webIdentitySession } from './assume.js';
 import { recordClaims } from './claims.js';
 import { explain, type FailureContext } from './diagnostics.js';
+import { applyProxySettings } from './proxy.js';
 import { parseRefresherArgs, type RefreshOptions } from './refresh-command.js';
-import { describeRetry, retryPolicy, withRetry } from './retry.js';
-import { assumeRoleWithWebIdentity, createStsClient } from './sts.js';
+import { describeRetry, retryPolicy } from './retry.js';
+import { createStsClient } from './sts.js';
 import { GitHubOidcToken } from './token.js';
 
 const emit = reserveStdout();
@@ -41,34 +43,25 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     audience: options.audience,
   };
   try {
-    const sts = createStsClient({
-      region: options.region,
-      endpoint: options.stsEndpoint,
-      httpProxy: options.httpProxy,
-      noProxy: options.noProxy,
-    });
+    applyProxySettings(options.httpProxy, options.noProxy);
+    const sts = createStsClient({ region: options.region, endpoint: options.stsEndpoint });
     const tokens = recordClaims(new GitHubOidcToken(options.audience), (claims) => {
       context.claims = claims;
     });
     const policy = { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 };
-    const { value: credentials } = await withRetry(
-      async () =>
-        assumeRoleWithWebIdentity(sts, {
-          roleArn: options.roleArn,
-          sessionName: options.sessionName,
-          durationSeconds: options.durationSeconds,
-          webIdentityToken: await tokens.token(),
-          policy: options.policy,
-          policyArns: options.policyArns.length ? options.policyArns : undefined,
-        }),
+    const request = {
+      roleArn: options.roleArn,
+      sessionName: options.sessionName,
+      durationSeconds: options.durationSeconds,
+      policy: options.policy,
+      policyArns: options.policyArns.length ? options.policyArns : undefined,
+    };
+    const { value: credentials } = await webIdentitySession(
+      sts,
+      request,
+      tokens,
       retryPolicy(policy, Date.now()),
-      {
-        webIdentity: true,
-        onRetry: (event) => complain(describeRetry(event)),
-        refreshToken: async () => {
-          await tokens.token(true);
-        },
-      },
+      (event) => complain(describeRetry(event)),
     );
     emit(
       JSON.stringify({

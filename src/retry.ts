@@ -78,12 +78,8 @@ export function errorFacts(error: unknown): ErrorFacts {
     statusCode?: unknown;
   };
   const message = typeof e.message === 'string' ? e.message : String(error);
-  // @actions/core's getIDToken reports the OIDC endpoint's status only in its message.
-  const oidcStatus = /Error Code\s*:\s*(\d{3})/.exec(message)?.[1];
   const httpStatus =
-    e.$metadata?.httpStatusCode ??
-    (typeof e.statusCode === 'number' ? e.statusCode : undefined) ??
-    (oidcStatus ? Number(oidcStatus) : undefined);
+    e.$metadata?.httpStatusCode ?? (typeof e.statusCode === 'number' ? e.statusCode : undefined);
   const transportCode = typeof e.code === 'string' ? e.code : undefined;
   if (error instanceof ActionError) {
     // Ours: a local failure, unless it explains a remote one (the OIDC endpoint's answer).

@@ -176,6 +176,22 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
 
   const awsProfile = get('aws-profile');
   const refreshCredentials = parseBoolean(raw, 'refresh-credentials', false);
+  const useExistingCredentials = parseBoolean(raw, 'use-existing-credentials', false);
+  if (refreshCredentials && useExistingCredentials) {
+    throw new InputError(
+      'use-existing-credentials',
+      'use-existing-credentials and refresh-credentials are both true: kept credentials cannot refresh.',
+      'Drop use-existing-credentials: refresh-credentials writes a profile that always works.',
+    );
+  }
+  const noProxy = get('no-proxy');
+  if (noProxy && /[\r\n]/.test(noProxy)) {
+    throw new InputError(
+      'no-proxy',
+      'no-proxy spans several lines.',
+      'List the hosts on one line, comma-separated.',
+    );
+  }
   const outputEnvCredentials = parseBoolean(
     raw,
     'output-env-credentials',
@@ -200,7 +216,7 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
     roleChaining: parseBoolean(raw, 'role-chaining', false),
     audience: get('audience') ?? DEFAULTS.audience,
     httpProxy,
-    noProxy: get('no-proxy'),
+    noProxy,
     maskAccountId: parseBoolean(raw, 'mask-aws-account-id', false),
     durationSeconds,
     externalId: get('role-external-id'),
@@ -216,7 +232,7 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
     disableRetry: parseBoolean(raw, 'disable-retry', false),
     retryMaxAttempts,
     specialCharactersWorkaround: parseBoolean(raw, 'special-characters-workaround', false),
-    useExistingCredentials: parseBoolean(raw, 'use-existing-credentials', false),
+    useExistingCredentials,
     allowedAccountIds,
     forceSkipOidc: parseBoolean(raw, 'force-skip-oidc', false),
     actionTimeoutSeconds,
@@ -261,11 +277,12 @@ function checkUrl(name: string, value: string): void {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  // The value may hold a proxy password: name the input, never echo it.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[\r\n]/.test(value)) {
     throw new InputError(
       name,
-      `${name} "${value}" is not an http(s) URL.`,
-      `Use a URL such as https://host:port.`,
+      `${name} is not an http(s) URL on one line.`,
+      'Use a URL such as https://host:port (with user:password@ before the host if the proxy needs it).',
     );
   }
 }

@@ -25,8 +25,6 @@ export interface Credentials {
 export interface StsClientOptions {
   region: string;
   endpoint?: string;
-  httpProxy?: string;
-  noProxy?: string;
   /** Signing credentials; not needed for AssumeRoleWithWebIdentity. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
@@ -41,7 +39,7 @@ export const RESPONSE_TIMEOUT_MS = 5000;
 
 export function createStsClient(options: StsClientOptions): STSClient {
   const endpoint = options.endpoint ?? `https://sts.${options.region}.amazonaws.com`;
-  const agent = proxyAgent(endpoint, options.httpProxy, options.noProxy);
+  const agent = proxyAgent(endpoint);
   return new STSClient({
     region: options.region,
     endpoint: options.endpoint,

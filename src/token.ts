@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as core from '@actions/core';
 import { jwtDecode } from 'jwt-decode';
@@ -62,30 +63,59 @@ export class TokenFile implements TokenSource {
   }
 }
 
+/**
+ * Opened without following a final symlink and checked on the descriptor, so nothing swapped in
+ * between a check and the read is what gets read. O_NONBLOCK: a FIFO must not hang the open.
+ */
 async function readTokenFile(path: string): Promise<string> {
-  let stat: import('node:fs').Stats;
+  const noFollow = fsConstants.O_NOFOLLOW ?? 0;
+  let handle: fs.FileHandle;
   try {
-    stat = await fs.lstat(path);
-  } catch {
-    throw new ActionError(
+    handle = await fs.open(path, fsConstants.O_RDONLY | noFollow | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw tokenFileError(path, error);
+  }
+  try {
+    if (!(await handle.stat()).isFile()) {
+      throw new ActionError(
+        'Token file is not a file',
+        `web-identity-token-file ${path} is not a regular file.`,
+        'Point web-identity-token-file at the token file itself.',
+      );
+    }
+    // Windows has no O_NOFOLLOW: a check after the open is the best it gets.
+    if (!noFollow && (await fs.lstat(path)).isSymbolicLink()) throw tokenFileError(path, { code: 'ELOOP' });
+    return await handle.readFile('utf8');
+  } catch (error) {
+    throw error instanceof ActionError ? error : tokenFileError(path, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function tokenFileError(path: string, error: unknown): ActionError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') {
+    return new ActionError(
       'Token file not found',
       `web-identity-token-file ${path} does not exist.`,
       'Check the path; a relative path is taken from GITHUB_WORKSPACE.',
+      { cause: error },
     );
   }
-  if (stat.isSymbolicLink()) {
-    throw new ActionError(
+  // O_NOFOLLOW's answer to a symbolic link.
+  if (code === 'ELOOP') {
+    return new ActionError(
       'Token file is a symlink',
       `web-identity-token-file ${path} is a symbolic link, which this action refuses to follow.`,
       'Point web-identity-token-file at the real file.',
+      { cause: error },
     );
   }
-  if (!stat.isFile()) {
-    throw new ActionError(
-      'Token file is not a file',
-      `web-identity-token-file ${path} is not a regular file.`,
-      'Point web-identity-token-file at the token file itself.',
-    );
-  }
-  return fs.readFile(path, 'utf8');
+  return new ActionError(
+    'Token file unreadable',
+    `web-identity-token-file ${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))}).`,
+    "The runner's user must be able to read the file; on EKS/IRSA, set the pod's securityContext fsGroup so the projected token is readable by it.",
+    { cause: error },
+  );
 }

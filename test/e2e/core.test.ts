@@ -96,6 +96,20 @@ describe('several roles in one job', () => {
     expect(job.env.AWS_ACCESS_KEY_ID).not.toBe(firstKey);
   });
 
+  it('a refreshing profile after plain credentials takes over the region and the identity too', async () => {
+    const job = newJob();
+    expect((await job.uses(assumeInputs('RoleA', { 'aws-region': 'us-east-1' }))).exitCode).toBe(0);
+    const step = await job.uses(
+      assumeInputs('RoleB', { 'aws-region': 'eu-west-1', 'refresh-credentials': 'true' }),
+    );
+    expect(step.exitCode, step.stdout).toBe(0);
+    expect(job.env.AWS_REGION).toBe('eu-west-1');
+    expect(job.env.AWS_DEFAULT_REGION).toBe('eu-west-1');
+    expect(job.env.AWS_ACCESS_KEY_ID).toBe('');
+    expect(job.env.AWS_CREDENTIALS_ACTION_ARN).toContain(':assumed-role/RoleB/');
+    expect(await callerArn(job)).toContain(':assumed-role/RoleB/');
+  });
+
   // shared/seeds/004: a composite action that assumes a role and calls the CLI, used twice.
   it('a composite used twice (RoleA, then RoleB) sees RoleB inside the second use', async () => {
     const job = newJob();

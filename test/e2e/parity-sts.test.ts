@@ -175,6 +175,16 @@ describe('AssumeRole from static keys', () => {
     ).toEqual([]);
   });
 
+  it('with mask-aws-account-id, the account looked up for a bare role name never shows', async () => {
+    const job = newJob();
+    // No external id: the role refuses, and STS's message names the account.
+    const step = await job.uses(base({ ...keys, 'role-to-assume': 'Deploy', 'mask-aws-account-id': 'true' }));
+    expect(step.exitCode).not.toBe(0);
+    expect(step.annotations.filter((a) => a.level === 'error')).toHaveLength(1);
+    expect(`${step.stdout}\n${step.stderr}`).not.toContain(USER_ACCOUNT);
+    expect(job.mask(USER_ACCOUNT)).toBe('***');
+  });
+
   it('a bare role name is resolved in the account of the keys', async () => {
     const job = newJob();
     const calls = await callsDuring(async () => {

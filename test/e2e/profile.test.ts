@@ -199,6 +199,49 @@ describe('aws-profile', () => {
     expect((await callerIdentity(job, '--profile ci', env)).Arn).toBe(SESSION_ARN);
   });
 
+  it('the post step gives back the AWS_PROFILE and AWS_CONFIG_FILE the job had, so a later CLI call still works', async () => {
+    const team = { AWS_PROFILE: 'preexisting', AWS_CONFIG_FILE: '~/.aws-team/config' };
+    const job = newJob(team);
+    const configFile = join(job.home, '.aws-team', 'config');
+    mkdirSync(join(job.home, '.aws-team'));
+    writeFileSync(configFile, '[profile preexisting]\nregion = ap-south-1\n');
+    const result = await job.uses(inputs({ 'aws-profile': 'ci', 'refresh-credentials': 'true' }));
+    expect(result.exitCode, result.stdout).toBe(0);
+    // The main step points later steps at its own profile ...
+    expect(job.env.AWS_PROFILE).toBe('ci');
+    expect(job.env.AWS_CONFIG_FILE).toBe(configFile);
+    expect((await callerIdentity(job, '')).Arn).toBe(SESSION_ARN);
+
+    const [post] = await job.post();
+    expect(post?.exitCode).toBe(0);
+    expect(post?.annotations).toEqual([]);
+    // ... and the post step hands them back rather than leaving an empty AWS_PROFILE.
+    expect(job.env.AWS_PROFILE).toBe(team.AWS_PROFILE);
+    expect(job.env.AWS_CONFIG_FILE).toBe(team.AWS_CONFIG_FILE);
+    expect(readFileSync(configFile, 'utf8')).toBe('[profile preexisting]\nregion = ap-south-1\n');
+    const later = await job.run('aws configure get region');
+    expect(later.exitCode, later.stderr).toBe(0);
+    expect(later.stdout.trim()).toBe('ap-south-1');
+  });
+
+  it('a shared file it cannot read is reported as such, before any STS call', async () => {
+    const job = newJob();
+    const plain = join(job.runnerTemp, 'plain');
+    writeFileSync(plain, 'not a directory');
+    const credentials = join(plain, 'credentials');
+    const before = webIdentityCalls();
+    const result = await job.uses(inputs({ 'aws-profile': 'ci' }), {
+      env: { AWS_SHARED_CREDENTIALS_FILE: credentials },
+    });
+    expect(result.exitCode).toBe(1);
+    const error = errorOf(result);
+    expect(error.title).toBe('Cannot read/write the shared AWS files');
+    expect(error.message).toContain(credentials);
+    expect(error.message).toContain('AWS_SHARED_CREDENTIALS_FILE');
+    expect(error.message).not.toMatch(/STS/);
+    expect(webIdentityCalls()).toBe(before);
+  });
+
   it('refuses a credentials file that is a symbolic link, and leaves its target alone', async () => {
     const job = newJob();
     const target = join(job.runnerTemp, 'real-credentials');

@@ -13,6 +13,7 @@ import {
 } from '../../src/claims.js';
 import { explain, type FailureContext } from '../../src/diagnostics.js';
 import { ActionError, InputError } from '../../src/errors.js';
+import { OidcRequestError } from '../../src/oidc-request.js';
 import { RetriesExhaustedError } from '../../src/retry.js';
 import { missingOidcPermissionError } from '../../src/source.js';
 
@@ -315,7 +316,7 @@ describe('explain', () => {
   });
 
   it("retries exhausted on GitHub's token endpoint blames GitHub, not STS", () => {
-    const last = new Error('Failed to get ID Token. \n Error Code : 503\n Error Message: unavailable');
+    const last = new OidcRequestError('HTTP 503: unavailable', { statusCode: 503 });
     const error = explain(new RetriesExhaustedError(12, 90_000, last), oidc());
     expect(error.message).toContain('HTTP 503');
     expect(error.fix).toMatch(/GitHub's OIDC token endpoint/);

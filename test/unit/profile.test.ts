@@ -21,6 +21,7 @@ import {
   planProfile,
   profileEnvironment,
   removeWrittenProfile,
+  revertedEnvironment,
   sharedFiles,
   writeProfile,
 } from '../../src/profile.js';
@@ -127,7 +128,12 @@ describe('section edits', () => {
   });
 
   it('refuses a value that spans lines', () => {
-    expect(() => sectionBlock('a', '# m', { region: 'x\n[evil]' })).toThrow(/spans lines/);
+    const error = thrown(() => sectionBlock('a', '# m', { region: 'x\n[evil]' }));
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as ActionError).title).toBe('Profile value spans lines');
+    expect((error as ActionError).message).toMatch(/region .*spans lines/);
+    expect((error as ActionError).message).not.toContain('evil');
+    expect((error as ActionError).fix).toMatch(/aws-region/);
     expect(sectionBlock('a', '# m', { k: 'v' })).toEqual(['[a]', '# m', 'k = v']);
   });
 });
@@ -282,5 +288,75 @@ describe('profileEnvironment', () => {
     const moved = plan({ 'refresh-credentials': 'true' }, { HOME: h, AWS_CONFIG_FILE: join(h, 'cfg') });
     expect(profileEnvironment(moved, true).AWS_CONFIG_FILE).toBe(join(h, 'cfg'));
     expect(profileEnvironment(p, false)).toEqual({});
+  });
+});
+
+describe('file-system failures', () => {
+  /** Root reads and writes through chmod 000, so the failing path here is one under a regular file. */
+  function underAFile(): { h: string; path: string } {
+    const h = home();
+    writeFileSync(join(h, 'plain'), 'x');
+    return { h, path: join(h, 'plain', 'credentials') };
+  }
+
+  function expectSharedFileError(error: unknown, file: string): void {
+    expect(error).toBeInstanceOf(ActionError);
+    const e = error as ActionError;
+    expect(e.title).toBe('Cannot read/write the shared AWS files');
+    expect(e.message).toContain(file);
+    expect(e.message).toContain('aws-profile / refresh-credentials');
+    expect(e.message).toContain('ENOTDIR');
+    expect(e.fix).toMatch(/AWS_SHARED_CREDENTIALS_FILE \/ AWS_CONFIG_FILE/);
+    expect(e.fix).toMatch(/HOME must be writable/);
+    expect(e.cause).toMatchObject({ code: 'ENOTDIR' });
+  }
+
+  it('an unreadable credentials file is an ActionError naming it, before any STS call', () => {
+    const { h, path } = underAFile();
+    const error = thrown(() => plan({ 'aws-profile': 'ci' }, { HOME: h, AWS_SHARED_CREDENTIALS_FILE: path }));
+    expectSharedFileError(error, path);
+  });
+
+  it('an unwritable config file is an ActionError naming it, and the other file is left alone', () => {
+    const { h, path } = underAFile();
+    const p = plan({ 'aws-profile': 'ci' }, { HOME: h });
+    const broken = { ...p, files: { ...p.files, config: path } };
+    expectSharedFileError(
+      thrown(() => writeProfile(broken, keysProfile('eu-central-1', KEYS))),
+      path,
+    );
+    expect(existsSync(p.files.credentials)).toBe(false);
+  });
+});
+
+describe('revertedEnvironment (the post step)', () => {
+  const EXPORTED = ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_REGION'];
+
+  it('puts back the AWS_PROFILE / AWS_CONFIG_FILE a job had before, and blanks the rest', () => {
+    const h = home();
+    const env = { HOME: h, AWS_PROFILE: 'preexisting', AWS_CONFIG_FILE: '~/team/config' };
+    const p = plan({ 'refresh-credentials': 'true', 'aws-profile': 'ci' }, env);
+    // The main step points both at its own profile; the post step must not leave them that way.
+    const main = profileEnvironment(p, true);
+    expect(main.AWS_PROFILE).toBe('ci');
+    expect(main.AWS_CONFIG_FILE).toBe(join(h, 'team', 'config'));
+    expect(revertedEnvironment(EXPORTED, cleanupState(p))).toEqual({
+      AWS_PROFILE: env.AWS_PROFILE,
+      AWS_CONFIG_FILE: env.AWS_CONFIG_FILE,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_REGION: '',
+    });
+  });
+
+  it('blanks them when they were unset or empty, or when no profile was written', () => {
+    const p = plan({ 'refresh-credentials': 'true' }, { HOME: home(), AWS_PROFILE: '' });
+    const blank = Object.fromEntries(EXPORTED.map((name) => [name, '']));
+    expect(revertedEnvironment(EXPORTED, cleanupState(p))).toEqual(blank);
+    expect(revertedEnvironment(EXPORTED, '')).toEqual(blank);
+  });
+
+  it('restores only the two profile variables, whatever the state holds', () => {
+    const state = JSON.stringify({ marker: '#', files: [], previous: { AWS_ACCESS_KEY_ID: 'AKIAOLD' } });
+    expect(revertedEnvironment(['AWS_ACCESS_KEY_ID'], state)).toEqual({ AWS_ACCESS_KEY_ID: '' });
   });
 });

@@ -192,10 +192,8 @@ describe('errorFacts', () => {
     expect(errorFacts(stsError('RegionDisabledException', 'm')).code).toBe('RegionDisabledException');
   });
 
-  it("reads the status out of @actions/core's OIDC error message", () => {
-    const facts = errorFacts(
-      new Error('Failed to get ID Token. \n Error Code : 502\n Error Message: bad gateway'),
-    );
+  it("reads the OIDC endpoint's status from its error", () => {
+    const facts = errorFacts(new OidcRequestError('HTTP 502: bad gateway', { statusCode: 502 }));
     expect(facts.httpStatus).toBe(502);
     expect(classify(facts, true)).toBe('retry');
   });

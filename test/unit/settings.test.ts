@@ -73,6 +73,24 @@ describe('refresh-credentials', () => {
   });
 });
 
+describe('inputs that could leak or break a file', () => {
+  it('never echoes a malformed proxy URL, which may hold a password', () => {
+    const error = inputError({ 'http-proxy': 'user:S3cretPass@proxy.corp:3128' });
+    expect(error.input).toBe('http-proxy');
+    expect(`${error.message} ${error.fix}`).not.toContain('S3cretPass');
+  });
+
+  it('refuses proxy settings that span lines', () => {
+    expect(inputError({ 'no-proxy': 'localhost\n169.254.169.254' }).input).toBe('no-proxy');
+    expect(inputError({ 'http-proxy': 'http://proxy:3128\nx' }).input).toBe('http-proxy');
+  });
+
+  it('refuses use-existing-credentials with refresh-credentials', () => {
+    const error = inputError({ 'use-existing-credentials': 'true', 'refresh-credentials': 'true' });
+    expect(error.input).toBe('use-existing-credentials');
+  });
+});
+
 describe('booleans', () => {
   const BOOLEANS = [
     ['role-chaining', 'roleChaining'],

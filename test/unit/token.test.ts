@@ -1,5 +1,6 @@
 // Issue 4: the OIDC token is fetched once and reused until near expiry; the OIDC request has a
 // connect and a response timeout. Servers here listen on 127.0.0.1 only and are closed after.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -118,6 +119,48 @@ describe('TokenFile', () => {
       expect(error).toBeInstanceOf(ActionError);
       expect(classify(errorFacts(error), true)).toBe('fail');
     }
+  });
+
+  it('names each refusal; a FIFO is refused at once rather than blocking the read', async () => {
+    const real = join(dir, 'real');
+    writeFileSync(real, jwt(1));
+    symlinkSync(real, join(dir, 'link'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const cases: [string, string][] = [
+      [join(dir, 'missing'), 'Token file not found'],
+      [join(dir, 'link'), 'Token file is a symlink'],
+      [dir, 'Token file is not a file'],
+      [join(dir, 'fifo'), 'Token file is not a file'],
+    ];
+    for (const [path, title] of cases) {
+      let timer: NodeJS.Timeout | undefined;
+      const error = await Promise.race([
+        new TokenFile(path).token().catch((e: unknown) => e),
+        new Promise((resolve) => {
+          timer = setTimeout(() => resolve('timed out'), 2_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      expect(error, path).toBeInstanceOf(ActionError);
+      expect((error as InstanceType<typeof ActionError>).title, path).toBe(title);
+      expect((error as Error).message).toContain(path);
+    }
+  });
+
+  it('an unreadable file is a local error naming the path and how to grant access, never "STS"', async () => {
+    // Root reads through chmod 000, so the unreadable path here is one under a regular file.
+    writeFileSync(join(dir, 'plain'), 'x');
+    const path = join(dir, 'plain', 'token');
+    const error = await new TokenFile(path).token().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionError);
+    const e = error as InstanceType<typeof ActionError>;
+    expect(e.title).toBe('Token file unreadable');
+    expect(e.message).toContain(path);
+    expect(e.message).toContain('ENOTDIR');
+    expect(e.fix).toMatch(/runner's user must be able to read/);
+    expect(e.fix).toMatch(/fsGroup/);
+    expect(e.cause).toMatchObject({ code: 'ENOTDIR' });
+    expect(e.describe()).not.toMatch(/STS/);
+    expect(classify(errorFacts(error), true)).toBe('fail');
   });
 });
 
