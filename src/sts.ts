@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   AssumeRoleCommand,
   type AssumeRoleCommandInput,
@@ -39,7 +41,11 @@ export const RESPONSE_TIMEOUT_MS = 5000;
 
 export function createStsClient(options: StsClientOptions): STSClient {
   const endpoint = options.endpoint ?? `https://sts.${options.region}.amazonaws.com`;
-  const agent = proxyAgent(endpoint);
+  // No keep-alive: a retry waits seconds, by which time the server may have closed an idle socket,
+  // and reusing it would fail the next attempt with ECONNRESET.
+  const proxied = proxyAgent(endpoint);
+  const httpAgent = proxied ?? new HttpAgent({ keepAlive: false });
+  const httpsAgent = proxied ?? new HttpsAgent({ keepAlive: false });
   return new STSClient({
     region: options.region,
     endpoint: options.endpoint,
@@ -50,7 +56,8 @@ export function createStsClient(options: StsClientOptions): STSClient {
       connectionTimeout: CONNECT_TIMEOUT_MS,
       requestTimeout: RESPONSE_TIMEOUT_MS,
       throwOnRequestTimeout: true,
-      ...(agent ? { httpAgent: agent, httpsAgent: agent } : {}),
+      httpAgent,
+      httpsAgent,
     }),
   });
 }
