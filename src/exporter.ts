@@ -70,6 +70,16 @@ export function unsetCurrentCredentials(): void {
 }
 
 /**
+ * Whether this invocation takes over the job's AWS environment. A refreshing profile does too: an
+ * earlier invocation's AWS_REGION and identity marker would otherwise outlive it.
+ */
+export function exportsEnvironment(
+  settings: Pick<Settings, 'outputEnvCredentials' | 'refreshCredentials'>,
+): boolean {
+  return settings.outputEnvCredentials || settings.refreshCredentials;
+}
+
+/**
  * The export stage: the environment, the profile and the outputs, as the settings ask, and the
  * state the post step needs to undo them.
  */
@@ -79,9 +89,8 @@ export function deliverCredentials(
   source: CredentialSource,
   profile: ProfilePlan | undefined,
 ): void {
-  // A refreshing profile still owns the region and the identity marker: an earlier invocation's
-  // AWS_REGION would otherwise beat the profile's. Kept credentials are already in place.
-  const ownsEnvironment = settings.outputEnvCredentials || settings.refreshCredentials;
+  const ownsEnvironment = exportsEnvironment(settings);
+  // Kept credentials are already in place.
   const envCredentials = settings.outputEnvCredentials && !assumed.kept ? assumed.credentials : undefined;
   const exported = ownsEnvironment ? environmentFor(envCredentials, settings.region) : {};
   if (ownsEnvironment && !assumed.kept) {

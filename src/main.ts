@@ -4,7 +4,12 @@ import { obtainCredentials } from './assume.js';
 import { explain, type FailureContext } from './diagnostics.js';
 import { ActionError } from './errors.js';
 import { keepExistingCredentials } from './existing.js';
-import { deliverCredentials, maskCredentials, unsetCurrentCredentials } from './exporter.js';
+import {
+  deliverCredentials,
+  exportsEnvironment,
+  maskCredentials,
+  unsetCurrentCredentials,
+} from './exporter.js';
 import { planProfile } from './profile.js';
 import { applyProxySettings } from './proxy.js';
 import { earlierCredentials, replacementNotice } from './replacement.js';
@@ -74,7 +79,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
     );
     const notice =
-      settings.outputEnvCredentials && !assumed.kept
+      exportsEnvironment(settings) && !assumed.kept
         ? replacementNotice(earlier, assumed.arn, settings.maskAccountId)
         : undefined;
     if (notice) core.notice(notice);

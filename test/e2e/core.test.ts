@@ -107,6 +107,9 @@ describe('several roles in one job', () => {
     expect(job.env.AWS_DEFAULT_REGION).toBe('eu-west-1');
     expect(job.env.AWS_ACCESS_KEY_ID).toBe('');
     expect(job.env.AWS_CREDENTIALS_ACTION_ARN).toContain(':assumed-role/RoleB/');
+    const notices = step.annotations.filter((a) => a.level === 'notice').map((a) => a.message);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/assumed-role\/RoleA\/.*assumed-role\/RoleB\//s);
     expect(await callerArn(job)).toContain(':assumed-role/RoleB/');
   });
 
