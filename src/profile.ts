@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { ActionError, InputError } from './errors.js';
+import { InputError } from './errors.js';
 import { hasSection, replaceSections, sectionBlock } from './profile-sections.js';
 import type { Settings } from './settings.js';
+import { editShared, readShared } from './shared-file.js';
 import type { Credentials } from './sts.js';
 
 /**
  * Profiles in the AWS shared files: where they are, and writing and removing one without touching
- * the others. Credential files are 0600 in a 0700 directory, written whole (temp file + rename),
- * and never through a symbolic link. Imported by the post step too, so nothing heavy here.
+ * the others (the file handling itself is in shared-file.ts). Imported by the post step too, so
+ * nothing heavy here.
  */
 
 export interface SharedFiles {
@@ -180,124 +180,4 @@ export function revertedEnvironment(exported: string[], state: string): Record<s
 export function removeWrittenProfile(state: string): void {
   const { marker, files } = JSON.parse(state) as { marker: string; files: string[] };
   for (const file of files) editShared(file, (text) => replaceSections(text, () => true, [], marker));
-}
-
-function editShared(file: string, edit: (text: string) => string): void {
-  const before = readShared(file);
-  const after = edit(before);
-  if (after === before) return;
-  if (after.trim() === '') {
-    try {
-      fs.rmSync(file, { force: true });
-    } catch (error) {
-      throw sharedFileError(file, 'write', error);
-    }
-  } else writeShared(file, after);
-}
-
-/** The file's text, '' when it does not exist. */
-function readShared(file: string): string {
-  try {
-    const stat = lstat(file);
-    if (!stat) return '';
-    refuseUnsafe(file, stat, 'file');
-    let fd: number;
-    try {
-      // O_NONBLOCK: a FIFO swapped in must not hang the open; the fstat below refuses it.
-      fd = fs.openSync(
-        file,
-        fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0),
-      );
-    } catch (error) {
-      // O_NOFOLLOW's answer to a link swapped in after the lstat.
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(file, error);
-      throw error;
-    }
-    try {
-      refuseUnsafe(file, fs.fstatSync(fd), 'file');
-      return fs.readFileSync(fd, 'utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (error) {
-    throw sharedFileError(file, 'read', error);
-  }
-}
-
-function writeShared(file: string, text: string): void {
-  try {
-    replaceShared(file, text);
-  } catch (error) {
-    throw sharedFileError(file, 'write', error);
-  }
-}
-
-/** Atomic: readers see the old file or the new one, never half of it; the temp file is 0600 from birth. */
-function replaceShared(file: string, text: string): void {
-  const dir = path.dirname(file);
-  const dirStat = lstat(dir);
-  if (dirStat) refuseUnsafe(dir, dirStat, 'directory');
-  else {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(dir, 0o700);
-  }
-  const stat = lstat(file);
-  if (stat) refuseUnsafe(file, stat, 'file');
-  const temp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
-  const fd = fs.openSync(temp, 'wx', 0o600);
-  try {
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fchmodSync(fd, 0o600);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
-function lstat(file: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** A file-system failure (EACCES, ENOTDIR, EROFS...) as the user's to fix, not an STS failure. */
-function sharedFileError(file: string, action: 'read' | 'write', error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (error instanceof ActionError || typeof code !== 'string') return error;
-  const where = (error as NodeJS.ErrnoException).path;
-  return new ActionError(
-    'Cannot read/write the shared AWS files',
-    `aws-profile / refresh-credentials could not ${action} ${file} (${code}${where && where !== file ? ` at ${where}` : ''}).`,
-    "Let the runner's user read and write that file and its directory, or set AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE to paths in a writable directory (by default they are in $HOME/.aws, so HOME must be writable).",
-    { cause: error },
-  );
-}
-
-function symlinkError(file: string, cause?: unknown): ActionError {
-  return new ActionError(
-    'Shared AWS file is a symlink',
-    `${file} is a symbolic link; this action does not read or write credentials through links.`,
-    'Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (or ~/.aws) at a real file and directory.',
-    { cause },
-  );
-}
-
-function refuseUnsafe(file: string, stat: fs.Stats, kind: 'file' | 'directory'): void {
-  if (stat.isSymbolicLink()) throw symlinkError(file);
-  if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-    throw new ActionError(
-      `Shared AWS ${kind} is not a ${kind}`,
-      `${file} is not a regular ${kind}.`,
-      'Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a file path.',
-    );
-  }
 }
