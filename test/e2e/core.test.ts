@@ -1,10 +1,11 @@
 // Issue 2's scenarios: the bundled action, run as GitHub runs it, against moto as STS, with the real
 // AWS CLI reading what it exported. Includes the blog posts' workflows (shared/seeds).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expr } from './expressions.js';
+import { jobFactory } from './job-fixture.js';
 import { type Moto, startMoto } from './moto.js';
 import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { type CompositeAction, Job } from './runner.js';
+import type { CompositeAction, Job } from './runner.js';
 import { type StsDouble, startStsDouble } from './sts-double.js';
 
 const ACCOUNT = '123456789012';
@@ -13,7 +14,6 @@ const CALLER_ARN = 'aws sts get-caller-identity --endpoint-url "$STS_ENDPOINT" -
 
 let moto: Moto;
 let issuer: OidcIssuer;
-const jobs: Job[] = [];
 
 beforeAll(async () => {
   [moto, issuer] = await Promise.all([startMoto(), startOidcIssuer()]);
@@ -21,23 +21,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([moto?.stop(), issuer?.stop()]);
 });
-afterEach(async () => {
-  // Every scenario must also keep every secret masked.
-  for (const job of jobs) {
-    for (const jwt of issuer.tokens) job.addSecret(jwt);
-    expect(job.leaks()).toEqual([]);
-    await job.dispose();
-  }
-  jobs.length = 0;
-});
 
-function newJob(extra: Record<string, string> = {}): Job {
-  const job = new Job({
-    env: { ...issuer.env(), STS_ENDPOINT: moto.endpoint, AWS_EC2_METADATA_DISABLED: 'true', ...extra },
-  });
-  jobs.push(job);
-  return job;
-}
+// Every scenario must also keep every secret masked: the factory checks each job's log after each test.
+const newJob = jobFactory(
+  () => ({ ...issuer.env(), STS_ENDPOINT: moto.endpoint }),
+  () => issuer.tokens,
+);
 
 const assumeInputs = (role: string, extra: Record<string, string> = {}) => ({
   'role-to-assume': roleArn(role),
@@ -220,8 +209,7 @@ describe('without id-token: write', () => {
   afterAll(async () => sts?.stop());
 
   it('fails before calling STS, saying how to grant the permission', async () => {
-    const job = new Job({ env: { AWS_EC2_METADATA_DISABLED: 'true' } });
-    jobs.push(job);
+    const job = newJob({ ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' });
     const step = await job.uses({
       'role-to-assume': roleArn('RoleA'),
       'aws-region': 'us-east-1',

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerIdentity, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
 import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { callerIdentity, errorOf, expectSuccess, jobFactory } from './parity-fixture.js';
 import { type StsDouble, startStsDouble } from './sts-double.js';
 
 const ACCOUNT = '111111111111';

@@ -5,9 +5,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expr } from './expressions.js';
+import { callerIdentity, callerIdentityFails, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
 import { type Moto, startMoto } from './moto.js';
 import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { callerIdentity, callerIdentityFails, errorOf, expectSuccess, jobFactory } from './parity-fixture.js';
 import type { Job } from './runner.js';
 import { awsCli } from './tools.js';
 

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerIdentity, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
 import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { callerIdentity, errorOf, expectSuccess, jobFactory } from './parity-fixture.js';
 import { GITHUB_SHA } from './runner.js';
 import { listParam, type RecordedCall, type StsDouble, startStsDouble, tagsOf } from './sts-double.js';
 

@@ -3,9 +3,10 @@
 // come from the double's own record of what it issued.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobFactory } from './job-fixture.js';
 import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { Job, type StepResult } from './runner.js';
+import type { Job, StepResult } from './runner.js';
 import { type StsDouble, startStsDouble } from './sts-double.js';
 
 const ACCOUNT_A = '111111111111';
@@ -16,7 +17,6 @@ const MARKER = 'AWS_CREDENTIALS_ACTION_ARN';
 
 let sts: StsDouble;
 let issuer: OidcIssuer;
-const jobs: Job[] = [];
 
 beforeAll(async () => {
   [sts, issuer] = await Promise.all([startStsDouble(), startOidcIssuer()]);
@@ -27,22 +27,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([sts?.stop(), issuer?.stop()]);
 });
-afterEach(async () => {
-  for (const job of jobs) {
-    for (const jwt of issuer.tokens) job.addSecret(jwt);
-    expect(job.leaks()).toEqual([]);
-    await job.dispose();
-  }
-  jobs.length = 0;
-});
-
-function newJob(env: Record<string, string> = {}): Job {
-  const job = new Job({
-    env: { ...issuer.env(), RUNNER_ENVIRONMENT: 'github-hosted', AWS_EC2_METADATA_DISABLED: 'true', ...env },
-  });
-  jobs.push(job);
-  return job;
-}
+const newJob = jobFactory(
+  () => issuer.env(),
+  () => issuer.tokens,
+);
 
 const inputs = (role: string, extra: Record<string, string> = {}) => ({
   'role-to-assume': role,

@@ -1,4 +1,4 @@
-// Shared set-up of the parity-*.test.ts files: jobs that are disposed and leak-checked after each
+// Shared set-up of the e2e test files: jobs that are disposed and leak-checked after each
 // test, and the AWS CLI's view of a job's credentials.
 import { afterEach, expect } from 'vitest';
 import { type Annotation, Job, type JobOptions, type StepResult } from './runner.js';
