@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { accountOf } from './accounts.js';
 import { recordClaims, type TokenClaims } from './claims.js';
 import { defaultCredentialChain } from './default-chain.js';
 import { ActionError } from './errors.js';
@@ -8,7 +9,6 @@ import { errorFacts, type RetryEvent, type RetryOutcome, type RetryPolicy, withR
 import type { Settings } from './settings.js';
 import type { CredentialSource } from './source.js';
 import {
-  accountOf,
   assumeRole,
   assumeRoleWithWebIdentity,
   type Credentials,

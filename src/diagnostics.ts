@@ -1,3 +1,4 @@
+import { accountOf } from './accounts.js';
 import {
   claimLines,
   DEFAULT_AUDIENCE,
@@ -11,7 +12,6 @@ import { ActionError } from './errors.js';
 import { OidcRequestError } from './oidc-request.js';
 import { type ErrorFacts, errorFacts, RetriesExhaustedError } from './retry.js';
 import type { CredentialSource } from './source.js';
-import { accountOf } from './sts.js';
 
 /** What the pipeline knew when it failed; every field is optional, and none is a secret. */
 export interface FailureContext {

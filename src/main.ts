@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { checkAllowedAccount, maskAccountIds } from './accounts.js';
+import { accountOf, checkAllowedAccount, maskAccountIds } from './accounts.js';
 import { obtainCredentials } from './assume.js';
 import { explain, type FailureContext } from './diagnostics.js';
 import { ActionError } from './errors.js';
@@ -16,7 +16,6 @@ import { earlierCredentials, replacementNotice } from './replacement.js';
 import { describeRetry, type RetryEvent, retryPolicy } from './retry.js';
 import { readSettings } from './settings.js';
 import { chooseCredentialSource, runnerFacts } from './source.js';
-import { accountOf } from './sts.js';
 import { summaryFacts, summaryTable, writeSummary } from './summary.js';
 
 /**

@@ -127,8 +127,3 @@ export async function getCallerIdentity(client: STSClient): Promise<CallerIdenti
   if (!result.Account || !result.Arn) throw new Error('GetCallerIdentity answered without an account.');
   return { account: result.Account, arn: result.Arn };
 }
-
-/** The account id inside an IAM or STS ARN (arn:aws:sts::123456789012:assumed-role/…). */
-export function accountOf(arn: string | undefined): string | undefined {
-  return arn ? /^arn:[^:]+:(?:sts|iam)::(\d{12}):/.exec(arn)?.[1] : undefined;
-}
