@@ -60,6 +60,8 @@ export function actionEnv(dir: string, inputs: Record<string, string>): Record<s
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: dir,
+    // The AWS SDK warns on Node < 22, which these machines run; on GitHub the action runs on node24.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     CI: 'true',
     GITHUB_ACTIONS: 'true',
     GITHUB_REPOSITORY: 'acme/app',

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { accountOf } from './accounts.js';
+import { accountOf, maskAccountIds } from './accounts.js';
 import { recordClaims, type TokenClaims } from './claims.js';
 import { defaultCredentialChain } from './default-chain.js';
 import { ActionError } from './errors.js';
@@ -70,7 +70,7 @@ export async function obtainCredentials(options: AssumeOptions): Promise<Assumed
     case 'role-chaining':
       return assumeWithCredentials(options, source.role, environmentCredentials(options.env));
     case 'ambient': {
-      const chain = await ambientChain(options.env);
+      const chain = ambientChain(options.env);
       return source.role ? assumeWithCredentials(options, source.role, chain) : identify(options, chain);
     }
   }
@@ -156,7 +156,7 @@ async function assumeWithCredentials(
   if (!role.startsWith('arn:')) {
     const caller = await call(() => getCallerIdentity(sts));
     // The keys' account may differ from any the inputs named; mask it before STS can echo it.
-    if (settings.maskAccountId) core.setSecret(caller.account);
+    if (settings.maskAccountId) maskAccountIds(caller.account);
     roleArn = roleArnFor(role, caller.arn);
   }
   const allTags = settings.skipSessionTagging ? [] : buildSessionTags(options.env, settings.customTags);
@@ -259,8 +259,8 @@ export function environmentCredentials(env: NodeJS.ProcessEnv): AwsCredentialIde
 }
 
 /** The runner's own credentials, without the environment's (see defaultCredentialChain). */
-async function ambientChain(env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentityProvider> {
-  const provider = await defaultCredentialChain(env, { withEnvironment: false });
+function ambientChain(env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+  const provider = defaultCredentialChain(env, { withEnvironment: false });
   return async () => {
     try {
       return await provider();

@@ -1,4 +1,5 @@
 import { jwtDecode } from 'jwt-decode';
+import { DEFAULTS } from './settings.js';
 import type { TokenSource } from './token.js';
 
 /**
@@ -34,7 +35,6 @@ export const PRINTED_CLAIMS = [
 const KEPT_CLAIMS: readonly (keyof TokenClaims)[] = [...PRINTED_CLAIMS, 'workflow_ref'];
 
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
-export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 
 /** Pure: the claims of a JWT, or undefined when it is not one. Only the known string claims are kept. */
 export function decodeClaims(jwt: string): TokenClaims | undefined {
@@ -138,10 +138,10 @@ export function usualMismatches(claims: TokenClaims | undefined, roleArn: string
     `${reusable ? `This job runs in the reusable workflow ${c.job_workflow_ref}, but its` : "A reusable workflow's"} sub names the calling repository and ref, not the reusable workflow. ` +
       "To trust the reusable workflow itself, customize the subject claim template to include job_workflow_ref (GitHub's OIDC API) and match that.",
   );
-  const oddAudience = c.aud !== undefined && c.aud !== DEFAULT_AUDIENCE;
+  const oddAudience = c.aud !== undefined && c.aud !== DEFAULTS.audience;
   add(
     oddAudience,
-    `The "${host}:aud" condition must equal the token's aud${c.aud ? ` (${c.aud})` : ''}, which is the \`audience\` input (default ${DEFAULT_AUDIENCE}).`,
+    `The "${host}:aud" condition must equal the token's aud${c.aud ? ` (${c.aud})` : ''}, which is the \`audience\` input (default ${DEFAULTS.audience}).`,
   );
   add(
     false,

@@ -1,7 +1,6 @@
 import { accountOf } from './accounts.js';
 import {
   claimLines,
-  DEFAULT_AUDIENCE,
   GITHUB_ISSUER,
   matchingCondition,
   providerHost,
@@ -11,6 +10,7 @@ import {
 import { ActionError } from './errors.js';
 import { OidcRequestError } from './oidc-request.js';
 import { type ErrorFacts, errorFacts, RetriesExhaustedError } from './retry.js';
+import { DEFAULTS } from './settings.js';
 import type { CredentialSource } from './source.js';
 
 /** What the pipeline knew when it failed; every field is optional, and none is a secret. */
@@ -152,7 +152,7 @@ function assumeRoleRefused(facts: ErrorFacts, context: FailureContext): Explanat
 function noProvider(facts: ErrorFacts, context: FailureContext): Explanation {
   const issuer = /for (https:\/\/\S+)/.exec(facts.message)?.[1] ?? context.claims?.iss ?? GITHUB_ISSUER;
   const account = accountOf(context.roleArn);
-  const audience = context.claims?.aud ?? context.audience ?? DEFAULT_AUDIENCE;
+  const audience = context.claims?.aud ?? context.audience ?? DEFAULTS.audience;
   return {
     title: "No OIDC identity provider in the role's account",
     message:
@@ -166,7 +166,7 @@ function noProvider(facts: ErrorFacts, context: FailureContext): Explanation {
 }
 
 function wrongAudience(facts: ErrorFacts, context: FailureContext): Explanation {
-  const aud = context.claims?.aud ?? context.audience ?? DEFAULT_AUDIENCE;
+  const aud = context.claims?.aud ?? context.audience ?? DEFAULTS.audience;
   const account = accountOf(context.roleArn) ?? 'ACCOUNT';
   const host = providerHost(context.claims?.iss);
   return {
@@ -175,7 +175,7 @@ function wrongAudience(facts: ErrorFacts, context: FailureContext): Explanation 
       `The token's aud is "${aud}", which is not one of the client IDs (audiences) of the OIDC provider ` +
       `for ${host} in the role's account: ${facts.message}`,
     fix:
-      `Set the \`audience\` input to one of the provider's client IDs (the default is ${DEFAULT_AUDIENCE}), ` +
+      `Set the \`audience\` input to one of the provider's client IDs (the default is ${DEFAULTS.audience}), ` +
       `or add "${aud}" to them: aws iam add-client-id-to-open-id-connect-provider ` +
       `--open-id-connect-provider-arn arn:aws:iam::${account}:oidc-provider/${host} --client-id ${aud}. ` +
       `The trust policy's "${host}:aud" condition must name the same value.`,

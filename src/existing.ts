@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { maskAccountIds } from './accounts.js';
 import { type Assumed, type AssumeOptions, stsClient } from './assume.js';
 import { defaultCredentialChain } from './default-chain.js';
 import { errorFacts, withRetry } from './retry.js';
@@ -15,11 +16,12 @@ export type ExistingOptions = Pick<AssumeOptions, 'settings' | 'env' | 'retry' |
 export async function keepExistingCredentials(options: ExistingOptions): Promise<Assumed | undefined> {
   const { settings } = options;
   // The SDK's default chain, environment first, as upstream checks.
-  const provider = await defaultCredentialChain(options.env, { withEnvironment: true });
+  const provider = defaultCredentialChain(options.env, { withEnvironment: true });
+  const sts = stsClient(settings, provider);
   let identity: CallerIdentity;
   let attempts: number;
   try {
-    const outcome = await withRetry(() => getCallerIdentity(stsClient(settings, provider)), options.retry, {
+    const outcome = await withRetry(() => getCallerIdentity(sts), options.retry, {
       webIdentity: false,
       onRetry: options.onRetry,
     });
@@ -29,7 +31,7 @@ export async function keepExistingCredentials(options: ExistingOptions): Promise
     core.info(`use-existing-credentials: no valid credentials in place (${errorFacts(error).message}).`);
     return undefined;
   }
-  if (settings.maskAccountId) core.setSecret(identity.account);
+  if (settings.maskAccountId) maskAccountIds(identity.account);
   const refusal = whyNotKeep(identity, settings);
   if (refusal) {
     core.info(`use-existing-credentials: not keeping the credentials of ${identity.arn}: ${refusal}.`);

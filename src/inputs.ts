@@ -38,7 +38,6 @@ export const INPUT_NAMES = [
   'refresh-credentials',
 ] as const;
 
-export type InputName = (typeof INPUT_NAMES)[number];
 export type RawInputs = Partial<Record<string, string>>;
 
 /**

@@ -146,7 +146,8 @@ export function parseSettings(raw: RawInputs, env: NodeJS.ProcessEnv): Settings 
     }
   }
 
-  const managedSessionPolicies = splitList(get('managed-session-policies'), /[\n,]/);
+  // One per line, as upstream: a policy ARN may itself contain a comma.
+  const managedSessionPolicies = splitList(get('managed-session-policies'), /\n/);
   for (const arn of managedSessionPolicies) {
     if (!POLICY_ARN.test(arn)) {
       throw new InputError(

@@ -11,9 +11,6 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { proxyAgent } from './proxy.js';
 
-// The action runs on node24 on GitHub; this warning only concerns test machines on Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** Temporary or static credentials, with what STS said about whose they are. */
 export interface Credentials {
   accessKeyId: string;

@@ -18,6 +18,8 @@ export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
   env.PYENV_ROOT = pyenvRoot();
   if (process.env.LANG) env.LANG = process.env.LANG;
+  // The AWS SDK warns on Node < 22, which these machines run; on GitHub the action runs on node24.
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   return env;
 }
 

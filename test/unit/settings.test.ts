@@ -91,6 +91,16 @@ describe('inputs that could leak or break a file', () => {
   });
 });
 
+describe('managed-session-policies', () => {
+  it('splits on lines only: a policy ARN may contain a comma', () => {
+    const arns = 'arn:aws:iam::111111111111:policy/a,b\narn:aws:iam::aws:policy/ReadOnlyAccess';
+    expect(parse({ 'managed-session-policies': arns }).managedSessionPolicies).toEqual([
+      'arn:aws:iam::111111111111:policy/a,b',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    ]);
+  });
+});
+
 describe('booleans', () => {
   const BOOLEANS = [
     ['role-chaining', 'roleChaining'],
