@@ -70,6 +70,21 @@ export function unsetCurrentCredentials(): void {
 }
 
 /**
+ * Pure: a warning when AWS_PROFILE is set while keys go to the environment. GITHUB_ENV cannot unset
+ * it, and the AWS SDK for JavaScript v3 then uses the profile instead of the keys (botocore and the
+ * AWS CLI use the keys).
+ */
+export function profileShadowingEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  const profile = env.AWS_PROFILE;
+  if (!profile) return undefined;
+  return (
+    `AWS_PROFILE is "${profile}" (e.g. from an earlier refresh-credentials step), and it cannot be unset: ` +
+    'the AWS CLI will use the credentials exported here, but the AWS SDK for JavaScript v3 will use that ' +
+    'profile. Use aws-profile / refresh-credentials for this role too, or set AWS_PROFILE for the steps that need it.'
+  );
+}
+
+/**
  * Whether this invocation takes over the job's AWS environment. A refreshing profile does too: an
  * earlier invocation's AWS_REGION and identity marker would otherwise outlive it.
  */
@@ -106,6 +121,8 @@ export function deliverCredentials(
     );
     Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
   }
+  const shadowing = envCredentials ? profileShadowingEnvironment(process.env) : undefined;
+  if (shadowing) core.warning(shadowing);
   exportEnvironment(exported);
   core.saveState(STATE_EXPORTED, Object.keys(exported).join(','));
   setOutputs(outputsFor(assumed.credentials, assumed, settings.outputCredentials));

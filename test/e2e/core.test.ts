@@ -102,6 +102,18 @@ describe('several roles in one job', () => {
     expect(await callerArn(job)).toContain(':assumed-role/RoleB/');
   });
 
+  it('plain credentials after a refreshing profile: the CLI sees them, and a warning names AWS_PROFILE', async () => {
+    const job = newJob();
+    expect((await job.uses(assumeInputs('RoleA', { 'refresh-credentials': 'true' }))).exitCode).toBe(0);
+    expect(job.env.AWS_PROFILE).toBe('default');
+    const step = await job.uses(assumeInputs('RoleB'));
+    expect(step.exitCode, step.stdout).toBe(0);
+    const warnings = step.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('AWS_PROFILE is "default"');
+    expect(await callerArn(job)).toContain(':assumed-role/RoleB/');
+  });
+
   // shared/seeds/004: a composite action that assumes a role and calls the CLI, used twice.
   it('a composite used twice (RoleA, then RoleB) sees RoleB inside the second use', async () => {
     const job = newJob();

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CREDENTIAL_VARIABLES, environmentFor, outputsFor, REGION_VARIABLES } from '../../src/exporter.js';
+import {
+  CREDENTIAL_VARIABLES,
+  environmentFor,
+  outputsFor,
+  profileShadowingEnvironment,
+  REGION_VARIABLES,
+} from '../../src/exporter.js';
 
 const SESSION = {
   accessKeyId: 'ASIAEXAMPLE',
@@ -60,5 +66,18 @@ describe('outputsFor', () => {
     const outputs = outputsFor({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 's' }, IDENTITY, true);
     expect(outputs).not.toHaveProperty('aws-session-token');
     expect(outputs).not.toHaveProperty('aws-expiration');
+  });
+});
+
+describe('profileShadowingEnvironment', () => {
+  it('warns, naming the profile, when AWS_PROFILE would hide the exported keys from the JS SDK', () => {
+    expect(profileShadowingEnvironment({ AWS_PROFILE: 'refreshing' })).toMatch(
+      /AWS_PROFILE is "refreshing".*JavaScript/,
+    );
+  });
+
+  it('says nothing without a profile', () => {
+    expect(profileShadowingEnvironment({})).toBeUndefined();
+    expect(profileShadowingEnvironment({ AWS_PROFILE: '' })).toBeUndefined();
   });
 });
