@@ -15,7 +15,12 @@ import { applyProxySettings } from './proxy.js';
 import { earlierCredentials, replacementNotice } from './replacement.js';
 import { describeRetry, type RetryEvent, retryPolicy } from './retry.js';
 import { readSettings } from './settings.js';
-import { chooseCredentialSource, runnerFacts } from './source.js';
+import {
+  chooseCredentialSource,
+  missingOidcPermissionError,
+  oidcPermissionMissing,
+  runnerFacts,
+} from './source.js';
 import { summaryFacts, summaryTable, writeSummary } from './summary.js';
 
 /**
@@ -41,7 +46,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const timeout = startActionTimeout(settings.actionTimeoutSeconds);
     applyProxySettings(settings.httpProxy, settings.noProxy);
 
-    const source = chooseCredentialSource(settings, runnerFacts(env));
+    const facts = runnerFacts(env);
+    const source = chooseCredentialSource(settings, facts);
     context.source = source;
     // Before any STS call, so that a profile that may not be replaced fails the step at once.
     const profile = planProfile(settings, env);
@@ -55,6 +61,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const kept = settings.useExistingCredentials
       ? await keepExistingCredentials({ settings, env, retry, onRetry })
       : undefined;
+    // Reached with use-existing-credentials only (source.ts refuses it otherwise): nothing to keep, no token.
+    if (!kept && oidcPermissionMissing(settings, facts)) throw missingOidcPermissionError();
     const assumed =
       kept ??
       (await obtainCredentials({

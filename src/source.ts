@@ -101,18 +101,28 @@ export function chooseCredentialSource(settings: Settings, facts: RunnerFacts): 
       }
       return { kind: 'role-chaining', role };
     }
-    // A role with no way to get a token on a GitHub-hosted runner can only mean a missing permission;
-    // looking further (instance metadata) would only delay the same failure.
-    if (
-      role &&
-      !facts.oidcAvailable &&
-      !settings.forceSkipOidc &&
-      facts.runnerEnvironment !== 'self-hosted'
-    ) {
+    // With use-existing-credentials, the credentials in place may still do: main looks first.
+    if (oidcPermissionMissing(settings, facts) && !settings.useExistingCredentials) {
       throw missingOidcPermissionError();
     }
     return { kind: 'ambient', role };
   }
+}
+
+/**
+ * Pure: a role, no other source, and no way to get a token on a GitHub-hosted runner. That can only
+ * mean a missing permission; looking further (instance metadata) would only delay the same failure.
+ */
+export function oidcPermissionMissing(settings: Settings, facts: RunnerFacts): boolean {
+  return (
+    settings.roleToAssume !== undefined &&
+    !settings.accessKeyId &&
+    !settings.webIdentityTokenFile &&
+    !settings.roleChaining &&
+    !facts.oidcAvailable &&
+    !settings.forceSkipOidc &&
+    facts.runnerEnvironment !== 'self-hosted'
+  );
 }
 
 function requireArn(role: string, what: string): string {

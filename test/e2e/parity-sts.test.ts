@@ -351,6 +351,30 @@ describe('allowed-account-ids', () => {
   });
 });
 
+describe('use-existing-credentials without id-token: write', () => {
+  const noToken = { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' };
+
+  it('keeps a valid session of the role before asking for a token it could not get', async () => {
+    const job = newJob(noToken);
+    // The role's session comes from the IAM user's keys, so no token is needed for it.
+    expectSuccess(await job.uses(base({ ...keys, 'role-to-assume': ROLE_A })));
+    const calls = await callsDuring(async () => {
+      const step = await job.uses(base({ 'role-to-assume': ROLE_A, 'use-existing-credentials': 'true' }));
+      expectSuccess(step);
+      expect(step.stdout).toMatch(/keeping them/);
+    });
+    expect(actions(calls)).toEqual(['GetCallerIdentity']);
+  });
+
+  it('with nothing to keep, fails with the id-token explanation', async () => {
+    const job = newJob(noToken);
+    const error = errorOf(
+      await job.uses(base({ 'role-to-assume': ROLE_A, 'use-existing-credentials': 'true' })),
+    );
+    expect(error.message).toContain('id-token: write');
+  });
+});
+
 describe('several credential sources in one job', () => {
   it('OIDC for RoleA, then static IAM-user keys with no role: the CLI shows the IAM user', async () => {
     const job = newJob();

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ActionError, InputError } from '../../src/errors.js';
 import { parseSettings } from '../../src/settings.js';
-import { chooseCredentialSource, type RunnerFacts, runnerFacts } from '../../src/source.js';
+import {
+  chooseCredentialSource,
+  oidcPermissionMissing,
+  type RunnerFacts,
+  runnerFacts,
+} from '../../src/source.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/RoleA';
 const KEYS = { 'aws-access-key-id': 'AKIAEXAMPLE', 'aws-secret-access-key': 'secret' };
@@ -9,11 +14,11 @@ const HOSTED_OIDC: RunnerFacts = { oidcAvailable: true, runnerEnvironment: 'gith
 const HOSTED_NO_OIDC: RunnerFacts = { oidcAvailable: false, runnerEnvironment: 'github-hosted' };
 const SELF_HOSTED: RunnerFacts = { oidcAvailable: false, runnerEnvironment: 'self-hosted' };
 
+const parse = (raw: Record<string, string>) =>
+  parseSettings({ 'aws-region': 'us-east-1', ...raw }, { GITHUB_WORKSPACE: '/w' });
+
 function choose(raw: Record<string, string>, facts: RunnerFacts) {
-  return chooseCredentialSource(
-    parseSettings({ 'aws-region': 'us-east-1', ...raw }, { GITHUB_WORKSPACE: '/w' }),
-    facts,
-  );
+  return chooseCredentialSource(parse(raw), facts);
 }
 
 describe('chooseCredentialSource, in upstream order', () => {
@@ -70,6 +75,16 @@ describe('chooseCredentialSource, in upstream order', () => {
     })();
     expect(error).toBeInstanceOf(ActionError);
     expect((error as ActionError).fix).toContain('id-token: write');
+  });
+
+  it('with use-existing-credentials, leaves a missing id-token permission for after the check', () => {
+    const settings = { 'role-to-assume': ROLE, 'use-existing-credentials': 'true' };
+    expect(choose(settings, HOSTED_NO_OIDC)).toEqual({ kind: 'ambient', role: ROLE });
+    expect(oidcPermissionMissing(parse(settings), HOSTED_NO_OIDC)).toBe(true);
+    expect(oidcPermissionMissing(parse(settings), HOSTED_OIDC)).toBe(false);
+    expect(oidcPermissionMissing(parse({ ...settings, 'force-skip-oidc': 'true' }), HOSTED_NO_OIDC)).toBe(
+      false,
+    );
   });
 
   it('refuses a bare role name where there are no source credentials to take the account from', () => {
