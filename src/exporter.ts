@@ -115,8 +115,8 @@ export function deliverCredentials(
     core.saveState(STATE_PROFILE, cleanupState(profile));
     writeProfile(
       profile,
-      settings.refreshCredentials
-        ? refreshingProfile(refreshOptions(settings, source))
+      settings.refreshCredentials && source.kind === 'oidc'
+        ? refreshingProfile(refreshOptions(settings, source.roleArn))
         : keysProfile(settings.region, assumed.credentials),
     );
     Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));

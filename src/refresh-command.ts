@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { ActionError } from './errors.js';
 import type { ProfileContent } from './profile.js';
 import type { Settings } from './settings.js';
-import type { CredentialSource } from './source.js';
 
 /**
  * The `credential_process` line of a self-refreshing profile, and its parsing on the other side
@@ -27,10 +26,10 @@ export interface RefreshOptions {
   maxAttempts: number;
 }
 
-export function refreshOptions(settings: Settings, source: CredentialSource): RefreshOptions {
-  if (source.kind !== 'oidc') throw new Error('refresh-credentials needs the GitHub OIDC source.');
+/** `roleArn`: the OIDC source's role; source.ts refuses refresh-credentials with any other source. */
+export function refreshOptions(settings: Settings, roleArn: string): RefreshOptions {
   return {
-    roleArn: source.roleArn,
+    roleArn,
     sessionName: settings.sessionName,
     durationSeconds: settings.durationSeconds,
     audience: settings.audience,

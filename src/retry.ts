@@ -54,7 +54,7 @@ const FATAL_CODES = new Set([
   'IncompleteSignature',
   'MissingAuthenticationToken',
   'UnrecognizedClient',
-  'RegionDisabled',
+  'RegionDisabledException',
   'IDPRejectedClaim',
   'InvalidParameterValue',
   'InvalidAction',
@@ -102,8 +102,10 @@ export function errorFacts(error: unknown): ErrorFacts {
 export function classify(facts: ErrorFacts, webIdentity: boolean): Verdict {
   const { message, httpStatus } = facts;
   if (facts.local) return 'fail';
-  const code = (facts.code ?? '').replace(/Exception$/, '');
-  if (code === 'ExpiredToken') return webIdentity ? 'refresh-token' : 'fail';
+  const code = facts.code ?? '';
+  // ExpiredTokenException: a web identity token; ExpiredToken: the credentials that signed the call.
+  if (code === 'ExpiredTokenException' || code === 'ExpiredToken')
+    return webIdentity ? 'refresh-token' : 'fail';
   if (code === 'InvalidIdentityToken') return VERIFICATION_KEY.test(message) ? 'retry' : 'fail';
   if (FATAL_CODES.has(code)) return 'fail';
   if (RETRYABLE_CODES.has(code)) return 'retry';

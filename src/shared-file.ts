@@ -23,31 +23,41 @@ export function editShared(file: string, edit: (text: string) => string): void {
   } else writeShared(file, after);
 }
 
-/** The file's text, '' when it does not exist. */
+/**
+ * A file's text, read without following a final symbolic link (ELOOP) and only from a regular file
+ * (code EFTYPE otherwise), both checked on the open descriptor so nothing swapped in between a
+ * check and the read is what gets read. O_NONBLOCK keeps a FIFO from hanging the open. Credentials
+ * and tokens are read through this alone.
+ */
+export function readRegularFile(file: string): string {
+  const noFollow = fs.constants.O_NOFOLLOW ?? 0;
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | noFollow | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    if (!fs.fstatSync(fd).isFile()) {
+      throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EFTYPE' });
+    }
+    // Windows has no O_NOFOLLOW: a check after the open is the best it gets.
+    if (!noFollow && fs.lstatSync(file).isSymbolicLink()) {
+      throw Object.assign(new Error(`${file} is a symbolic link`), { code: 'ELOOP' });
+    }
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The shared file's text, '' when it does not exist. */
 export function readShared(file: string): string {
   try {
     const stat = lstat(file);
     if (!stat) return '';
     refuseUnsafe(file, stat, 'file');
-    let fd: number;
-    try {
-      // O_NONBLOCK: a FIFO swapped in must not hang the open; the fstat below refuses it.
-      fd = fs.openSync(
-        file,
-        fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0),
-      );
-    } catch (error) {
-      // O_NOFOLLOW's answer to a link swapped in after the lstat.
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(file, error);
-      throw error;
-    }
-    try {
-      refuseUnsafe(file, fs.fstatSync(fd), 'file');
-      return fs.readFileSync(fd, 'utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
+    return readRegularFile(file);
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A link or something else swapped in after the lstat.
+    if (code === 'ELOOP') throw symlinkError(file, error);
+    if (code === 'EFTYPE') throw notRegularError(file, 'file');
     throw sharedFileError(file, 'read', error);
   }
 }
@@ -121,11 +131,13 @@ function symlinkError(file: string, cause?: unknown): ActionError {
 
 function refuseUnsafe(file: string, stat: fs.Stats, kind: 'file' | 'directory'): void {
   if (stat.isSymbolicLink()) throw symlinkError(file);
-  if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) {
-    throw new ActionError(
-      `Shared AWS ${kind} is not a ${kind}`,
-      `${file} is not a regular ${kind}.`,
-      'Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a file path.',
-    );
-  }
+  if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) throw notRegularError(file, kind);
+}
+
+function notRegularError(file: string, kind: 'file' | 'directory'): ActionError {
+  return new ActionError(
+    `Shared AWS ${kind} is not a ${kind}`,
+    `${file} is not a regular ${kind}.`,
+    'Point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a file path.',
+  );
 }

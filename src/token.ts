@@ -1,9 +1,8 @@
-import { constants as fsConstants } from 'node:fs';
-import * as fs from 'node:fs/promises';
 import * as core from '@actions/core';
 import { jwtDecode } from 'jwt-decode';
 import { ActionError } from './errors.js';
 import { requestGitHubIdToken } from './oidc-request.js';
+import { readRegularFile } from './shared-file.js';
 
 /** Supplies the web identity token for AssumeRoleWithWebIdentity. */
 export interface TokenSource {
@@ -57,44 +56,30 @@ export class TokenFile implements TokenSource {
   constructor(private readonly path: string) {}
 
   async token(): Promise<string> {
-    const jwt = (await readTokenFile(this.path)).trim();
+    const jwt = readTokenFile(this.path).trim();
     core.setSecret(jwt);
     return jwt;
   }
 }
 
-/**
- * Opened without following a final symlink and checked on the descriptor, so nothing swapped in
- * between a check and the read is what gets read. O_NONBLOCK: a FIFO must not hang the open.
- */
-async function readTokenFile(path: string): Promise<string> {
-  const noFollow = fsConstants.O_NOFOLLOW ?? 0;
-  let handle: fs.FileHandle;
+function readTokenFile(path: string): string {
   try {
-    handle = await fs.open(path, fsConstants.O_RDONLY | noFollow | (fsConstants.O_NONBLOCK ?? 0));
+    return readRegularFile(path);
   } catch (error) {
     throw tokenFileError(path, error);
-  }
-  try {
-    if (!(await handle.stat()).isFile()) {
-      throw new ActionError(
-        'Token file is not a file',
-        `web-identity-token-file ${path} is not a regular file.`,
-        'Point web-identity-token-file at the token file itself.',
-      );
-    }
-    // Windows has no O_NOFOLLOW: a check after the open is the best it gets.
-    if (!noFollow && (await fs.lstat(path)).isSymbolicLink()) throw tokenFileError(path, { code: 'ELOOP' });
-    return await handle.readFile('utf8');
-  } catch (error) {
-    throw error instanceof ActionError ? error : tokenFileError(path, error);
-  } finally {
-    await handle.close();
   }
 }
 
 function tokenFileError(path: string, error: unknown): ActionError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EFTYPE') {
+    return new ActionError(
+      'Token file is not a file',
+      `web-identity-token-file ${path} is not a regular file.`,
+      'Point web-identity-token-file at the token file itself.',
+      { cause: error },
+    );
+  }
   if (code === 'ENOENT') {
     return new ActionError(
       'Token file not found',

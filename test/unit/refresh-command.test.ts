@@ -124,7 +124,7 @@ describe('refreshOptions and refreshingProfile', () => {
         'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
         'disable-retry': 'true',
       }),
-      { kind: 'oidc', roleArn: ROLE },
+      ROLE,
     );
     expect(options).toMatchObject({
       roleArn: ROLE,
@@ -139,20 +139,10 @@ describe('refreshOptions and refreshingProfile', () => {
   });
 
   it('keep a proxy password out of the command line', () => {
-    const withPassword = refreshOptions(settings({ 'http-proxy': 'http://u:secret@proxy:3128' }), {
-      kind: 'oidc',
-      roleArn: ROLE,
-    });
+    const withPassword = refreshOptions(settings({ 'http-proxy': 'http://u:secret@proxy:3128' }), ROLE);
     expect(withPassword.httpProxy).toBeUndefined();
-    const plain = refreshOptions(settings({ 'http-proxy': 'http://proxy:3128' }), {
-      kind: 'oidc',
-      roleArn: ROLE,
-    });
+    const plain = refreshOptions(settings({ 'http-proxy': 'http://proxy:3128' }), ROLE);
     expect(plain.httpProxy).toBe('http://proxy:3128');
-  });
-
-  it('refuse a source other than OIDC', () => {
-    expect(() => refreshOptions(settings({}), { kind: 'access-keys' })).toThrow(/OIDC/);
   });
 
   it('write region and credential_process only, and fail when the refresher is missing', () => {

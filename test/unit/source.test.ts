@@ -87,6 +87,13 @@ describe('chooseCredentialSource, in upstream order', () => {
     );
   });
 
+  it('refuses refresh-credentials with any source but GitHub OIDC', () => {
+    expect(choose({ 'role-to-assume': ROLE, 'refresh-credentials': 'true' }, HOSTED_OIDC).kind).toBe('oidc');
+    expect(() =>
+      choose({ ...KEYS, 'role-to-assume': ROLE, 'refresh-credentials': 'true' }, HOSTED_OIDC),
+    ).toThrow(/refresh-credentials needs the GitHub OIDC source/);
+  });
+
   it('refuses a bare role name where there are no source credentials to take the account from', () => {
     expect(() => choose({ 'role-to-assume': 'Deploy' }, HOSTED_OIDC)).toThrow(InputError);
     expect(() => choose({ 'role-to-assume': 'Deploy', 'web-identity-token-file': 't' }, SELF_HOSTED)).toThrow(
