@@ -2,7 +2,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export const DEFAULT_PYENV_ROOT = '/root/.pyenv';
 
@@ -55,10 +55,20 @@ export function pyenvWhich(name: string): string {
     }).trim();
   } catch {
     path = join(root, 'shims', name);
+    // No pyenv (a CI runner with setup-python and pip): the command as found on PATH.
+    if (!existsSync(path)) path = onPath(name) ?? path;
   }
-  if (!existsSync(path)) throw new Error(`${name} not found (looked via pyenv under ${root})`);
+  if (!existsSync(path)) throw new Error(`${name} not found (looked via pyenv under ${root}, then on PATH)`);
   resolved.set(name, path);
   return path;
+}
+
+function onPath(name: string): string | undefined {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find((candidate) => existsSync(candidate));
 }
 
 export function awsCliPath(): string {
