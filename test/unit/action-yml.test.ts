@@ -5,6 +5,10 @@ import { INPUT_NAMES } from '../../src/inputs.js';
 import { DEFAULTS } from '../../src/settings.js';
 
 interface ActionYml {
+  name: string;
+  description: string;
+  author?: string;
+  branding?: { icon?: string; color?: string };
   inputs: Record<string, { description?: string; default?: unknown; required?: boolean }>;
   outputs: Record<string, { description?: string }>;
   runs: Record<string, string>;
@@ -91,5 +95,17 @@ describe('action.yml', () => {
     expect(action.runs.using).toBe('node24');
     expect(action.runs.post).toBeTruthy();
     expect(action.runs['post-if']).toContain("env.AWS_SKIP_CLEANUP_STEP != 'true'");
+  });
+
+  it('has what the Marketplace requires: a name, a short description and branding', () => {
+    expect(action.name.trim()).toBeTruthy();
+    expect(action.description.trim()).toBeTruthy();
+    // The Marketplace cuts descriptions at 125 characters.
+    expect(action.description.length).toBeLessThanOrEqual(125);
+    // Branding colors are a fixed list; icons are Feather icon names (lower-case, hyphenated).
+    expect(['white', 'black', 'yellow', 'blue', 'green', 'orange', 'red', 'purple', 'gray-dark']).toContain(
+      action.branding?.color,
+    );
+    expect(action.branding?.icon).toMatch(/^[a-z][a-z0-9-]*$/);
   });
 });
