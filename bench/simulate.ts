@@ -3,7 +3,8 @@
 // the shipped withRetry (its classification, backoff and deadline) on a virtual clock; upstream's
 // documented policy (12 attempts, each sleep uniform in [0, 50 ms × 2^n]) runs on the same clock,
 // bucket and seeded random source, so the two are compared on exactly the same model.
-import { type RetryPolicy, retryPolicy, withRetry } from '../src/retry.js';
+import { OidcRequestError } from '../src/oidc-request.js';
+import { type Backoff, retryPolicy, withRetry } from '../src/retry.js';
 
 export interface StormModel {
   jobs: number;
@@ -122,8 +123,8 @@ async function upstreamRetry(
   }
 }
 
-/** Other backoff parameters for ours, to tune them (bench/tune.ts); the shipped ones otherwise. */
-export type DelayOverride = Partial<Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>>;
+/** Other STS backoff parameters for ours, to tune them (bench/tune.ts); the shipped ones otherwise. */
+export type DelayOverride = Partial<Backoff>;
 
 /** One storm under one policy. Deterministic for a given seed. */
 export async function simulateStorm(
@@ -152,9 +153,10 @@ export async function simulateStorm(
         await upstreamRetry(callSts, clock.sleep, random);
       } else {
         const settings = { disableRetry: false, retryMaxAttempts: 12, actionTimeoutSeconds: 0 };
+        const shipped = retryPolicy(settings, clock.now);
         await withRetry(
           callSts,
-          { ...retryPolicy(settings, clock.now), ...delays },
+          { ...shipped, backoff: { ...shipped.backoff, ...delays } },
           {
             webIdentity: true,
             sleep: clock.sleep,
@@ -217,4 +219,64 @@ export async function summarize(
 /** Upstream's policy and ours over seeds 1..n, on the same model. */
 export async function compareOnModel(model: StormModel, seeds: number): Promise<PolicySummary[]> {
   return [await summarize('upstream', model, seeds), await summarize('ours', model, seeds)];
+}
+
+/** Upstream's policy and ours over seeds 1..n, on the same model. */
+export async function compareAtScale(jobs: number, seeds: number): Promise<PolicySummary[]> {
+  return compareOnModel({ ...STORM_MODEL, jobs }, seeds);
+}
+
+/** The bucket's floor: with it full at the start, the last of `jobs` jobs cannot get a key sooner. */
+export function bucketFloorSeconds(jobs: number, bucket = STORM_MODEL.bucket): number {
+  return Math.max(0, (jobs - bucket.capacity) / bucket.refillPerSecond);
+}
+
+export type Glitch = 'blip' | 'token-5xx';
+
+/**
+ * A single job and a short glitch: 'blip', one IDPCommunicationError and then success (seconds from
+ * the failed call's answer to the retry); 'token-5xx', two 5xx answers from GitHub's token endpoint
+ * and then a token (seconds of sleep until the token). Virtual time; no round trips counted.
+ */
+export async function simulateGlitch(policy: PolicyName, glitch: Glitch, seed: number): Promise<number> {
+  const clock = new VirtualClock();
+  const random = seededRandom(seed);
+  const failures = glitch === 'blip' ? 1 : 2;
+  let calls = 0;
+  const operation = async (): Promise<void> => {
+    if (calls++ < failures) {
+      throw glitch === 'blip'
+        ? idpCommunicationError()
+        : new OidcRequestError('HTTP 503', { statusCode: 503 });
+    }
+  };
+  const run = async (): Promise<void> => {
+    if (policy === 'upstream') {
+      await upstreamRetry(operation, clock.sleep, random);
+    } else {
+      const settings = { disableRetry: false, retryMaxAttempts: 12, actionTimeoutSeconds: 0 };
+      await withRetry(operation, retryPolicy(settings, clock.now), {
+        webIdentity: true,
+        sleep: clock.sleep,
+        random,
+        now: () => clock.now,
+      });
+    }
+  };
+  const done = run();
+  await clock.run();
+  await done;
+  return clock.now / 1000;
+}
+
+/** Median and largest seconds of a glitch over seeds 1..n. */
+export async function summarizeGlitch(
+  policy: PolicyName,
+  glitch: Glitch,
+  seeds: number,
+): Promise<{ policy: PolicyName; median: number; max: number }> {
+  const values: number[] = [];
+  for (let seed = 1; seed <= seeds; seed++) values.push(await simulateGlitch(policy, glitch, seed));
+  values.sort((a, b) => a - b);
+  return { policy, median: quantile(values, 0.5), max: quantile(values, 1) };
 }

@@ -2,6 +2,7 @@
 // double whose verification-key budget is a token bucket; a call beyond it gets
 // IDPCommunicationError, as AWS STS answers when it cannot fetch GitHub's keys fast enough.
 
+import { loadavg } from 'node:os';
 import type { StsDouble } from '../test/e2e/sts-double.js';
 import { runAction } from './action.js';
 import { startEndpoints, webIdentityCalls } from './endpoints.js';
@@ -9,6 +10,8 @@ import { quantile } from './simulate.js';
 
 export interface StormRound {
   jobs: number;
+  /** The machine's 1-minute load average as the round started (the machine is shared). */
+  loadAverage: number;
   succeeded: number;
   /** Seconds from the storm's start to each successful job's exit, sorted. */
   secondsToCredentials: number[];
@@ -20,6 +23,11 @@ export interface StormRound {
   secondsToFirstCall: number[];
   /** Per successful job, sorted: seconds from its first STS call to the one that succeeded (the retries). */
   secondsRetrying: number[];
+  /**
+   * Per successful job, sorted: seconds from the round's first STS call (when the bucket starts to
+   * drain) to the call that succeeded; the bucket's floor applies to these, process start-up aside.
+   */
+  secondsFromFirstCall: number[];
 }
 
 export const STORM_BUCKET = { capacity: 4, refillPerSecond: 4 };
@@ -62,13 +70,16 @@ export async function stormRound(jobs: number): Promise<StormRound> {
   const endpoints = await startEndpoints();
   try {
     endpoints.sts.tokenBucket(STORM_BUCKET);
+    const loadAverage = loadavg()[0] ?? 0;
     const started = performance.now();
     const startedAt = Date.now();
     const runs = await Promise.all(Array.from({ length: jobs }, () => runAction(endpoints)));
     const ok = runs.filter((run) => run.exitCode === 0 && run.exported);
     const phases = jobPhases(endpoints.sts.calls, startedAt);
+    const firstCall = Math.min(...phases.map((p) => p.firstCall));
     return {
       jobs,
+      loadAverage,
       succeeded: ok.length,
       secondsToCredentials: ok.map((run) => (run.endedAt - started) / 1000).sort((a, b) => a - b),
       webIdentityRequests: webIdentityCalls(endpoints.sts),
@@ -76,6 +87,7 @@ export async function stormRound(jobs: number): Promise<StormRound> {
       retryCodes: countRetryCodes(runs.map((run) => run.stdout)),
       secondsToFirstCall: phases.map((p) => p.firstCall).sort((a, b) => a - b),
       secondsRetrying: phases.map((p) => p.success - p.firstCall).sort((a, b) => a - b),
+      secondsFromFirstCall: phases.map((p) => p.success - firstCall).sort((a, b) => a - b),
     };
   } finally {
     await endpoints.stop();
@@ -89,6 +101,8 @@ export interface StormSummary {
   jobs: number;
   p50Seconds: number;
   p95Seconds: number;
+  /** p95 of secondsFromFirstCall over all rounds. */
+  p95FromFirstCallSeconds: number;
   requestsPerSuccess: number;
 }
 
@@ -104,6 +118,10 @@ export async function storm(jobs: number, rounds: number): Promise<StormSummary>
     jobs: jobs * rounds,
     p50Seconds: quantile(seconds, 0.5),
     p95Seconds: quantile(seconds, 0.95),
+    p95FromFirstCallSeconds: quantile(
+      all.flatMap((r) => r.secondsFromFirstCall).sort((a, b) => a - b),
+      0.95,
+    ),
     requestsPerSuccess: requests / Math.max(1, succeeded),
   };
 }

@@ -25,6 +25,8 @@ export interface OidcRequestOptions {
 export class OidcRequestError extends ActionError {
   readonly statusCode?: number;
   readonly code?: string;
+  /** Tells retry.ts to use the token endpoint's own (quick) schedule. */
+  readonly service = 'oidc-token';
 
   constructor(detail: string, facts: { statusCode?: number; code?: string }, cause?: unknown) {
     const { statusCode, code } = facts;

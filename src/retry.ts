@@ -18,6 +18,8 @@ export interface ErrorFacts {
   httpStatus?: number;
   /** Raised by this action itself (a bad input, an unreadable token file): never retried. */
   local?: boolean;
+  /** Set when GitHub's OIDC token endpoint failed, which has its own retry schedule. */
+  service?: 'oidc-token';
 }
 
 /** Wire codes (without a trailing "Exception") that say "wait and try again". */
@@ -76,6 +78,7 @@ export function errorFacts(error: unknown): ErrorFacts {
     message?: unknown;
     $metadata?: { httpStatusCode?: number };
     statusCode?: unknown;
+    service?: unknown;
   };
   const message = typeof e.message === 'string' ? e.message : String(error);
   const httpStatus =
@@ -84,7 +87,8 @@ export function errorFacts(error: unknown): ErrorFacts {
   if (error instanceof ActionError) {
     // Ours: a local failure, unless it explains a remote one (the OIDC endpoint's answer).
     const remote = httpStatus !== undefined || transportCode !== undefined;
-    return { code: transportCode, message, httpStatus, local: !remote };
+    const service = e.service === 'oidc-token' ? 'oidc-token' : undefined;
+    return { code: transportCode, message, httpStatus, local: !remote, ...(service && { service }) };
   }
   const rawCode = [e.Code, transportCode, e.name].find(
     (c): c is string => typeof c === 'string' && c !== 'Error' && c !== '',
@@ -114,19 +118,58 @@ export function classify(facts: ErrorFacts, webIdentity: boolean): Verdict {
   return NETWORK_MESSAGE.test(message) ? 'retry' : 'fail';
 }
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  /** The shortest sleep, and the scale of the first ones. */
-  baseDelayMs: number;
+/**
+ * One backoff schedule. The first retry comes quickly: a blip is over by then, and a client cannot
+ * tell a blip from a storm at its first failure. Later sleeps are jittered between a floor and a cap
+ * that grows with each consecutive failure, bounded by the time already spent: a job that keeps
+ * failing early in a storm spreads its next attempts over more and more time (and over the deadline)
+ * instead of spending its attempt budget early, while in a short storm no job sleeps for long.
+ */
+export interface Backoff {
+  /** The first retry: uniform in [quickMinMs, quickMaxMs]. */
+  quickMinMs: number;
+  quickMaxMs: number;
+  /** Every later sleep is at least this long. */
+  floorMs: number;
+  /** The second sleep's cap; each further failure multiplies it by capGrowth, up to maxDelayMs. */
+  capMs: number;
+  capGrowth: number;
+  /** If set, the cap is also at most ageFactor × the time since the first attempt (never below capMs). */
+  ageFactor?: number;
   /** No single sleep is longer than this. */
   maxDelayMs: number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** For STS failures: the IdP's key fetches, throttling, 5xx, network faults. */
+  backoff: Backoff;
+  /** For GitHub's OIDC token endpoint (5xx, 429, network): GitHub's service, not a storm at the IdP. */
+  tokenBackoff: Backoff;
   /** Absolute time (ms since epoch) after which no new attempt starts. */
   deadline?: number;
 }
 
-// Chosen with bench/tune.ts on the storm model (see BENCHMARKS.md); re-run it before changing them.
-export const DEFAULT_BASE_DELAY_MS = 1000;
-export const DEFAULT_MAX_DELAY_MS = 6000;
+// Chosen with bench/tune.ts on the storm model at 32, 128 and 256 jobs (see BENCHMARKS.md); re-run
+// it before changing them.
+export const STS_BACKOFF: Backoff = {
+  quickMinMs: 100,
+  quickMaxMs: 400,
+  floorMs: 1000,
+  capMs: 10_000,
+  capGrowth: 2,
+  ageFactor: 2,
+  maxDelayMs: 30_000,
+};
+/** Two 5xx answers from the token endpoint cost at most 0.15 + 0.4 s of sleep. */
+export const TOKEN_BACKOFF: Backoff = {
+  quickMinMs: 50,
+  quickMaxMs: 150,
+  floorMs: 100,
+  capMs: 400,
+  capGrowth: 2,
+  maxDelayMs: 4000,
+};
 /** Without action-timeout-s, retries stop starting after this long. */
 export const DEFAULT_DEADLINE_MS = 120_000;
 
@@ -139,21 +182,41 @@ export function retryPolicy(
     settings.actionTimeoutSeconds > 0 ? settings.actionTimeoutSeconds * 1000 : DEFAULT_DEADLINE_MS;
   return {
     maxAttempts: settings.disableRetry ? 1 : settings.retryMaxAttempts,
-    baseDelayMs: DEFAULT_BASE_DELAY_MS,
-    maxDelayMs: DEFAULT_MAX_DELAY_MS,
+    backoff: STS_BACKOFF,
+    tokenBackoff: TOKEN_BACKOFF,
     deadline: startedAt + budget,
   };
 }
 
+/** Pure: the cap of the sleep after `failures` consecutive failures, `elapsedMs` after the first attempt. */
+export function backoffCap(failures: number, backoff: Backoff, elapsedMs: number): number {
+  const grown = backoff.capMs * backoff.capGrowth ** Math.max(0, failures - 2);
+  const byAge =
+    backoff.ageFactor === undefined ? grown : Math.max(backoff.capMs, backoff.ageFactor * elapsedMs);
+  return Math.max(backoff.floorMs, Math.min(backoff.maxDelayMs, grown, byAge));
+}
+
 /**
- * "Decorrelated jitter": uniform in [base, 3 × the previous sleep], capped. Each job's sleeps grow
- * like an exponential backoff's, but jobs that failed together drift apart instead of retrying in
- * step. `previousMs` is 0 before the first retry.
+ * Pure: the sleep before the next attempt, after `failures` consecutive failures of one kind (1 for
+ * the first): quick the first time, then uniform in [floor, backoffCap], so that jobs that failed
+ * together spread out over the whole span the cap allows.
  */
-export function backoffDelay(previousMs: number, policy: RetryPolicy, random: () => number): number {
-  const base = policy.baseDelayMs;
-  const upper = Math.max(base, 3 * (previousMs || base));
-  return Math.floor(Math.min(policy.maxDelayMs, base + random() * (upper - base)));
+export function backoffDelay(
+  failures: number,
+  backoff: Backoff,
+  random: () => number,
+  elapsedMs = 0,
+): number {
+  if (failures <= 1) {
+    return Math.floor(backoff.quickMinMs + random() * (backoff.quickMaxMs - backoff.quickMinMs));
+  }
+  const cap = backoffCap(failures, backoff, elapsedMs);
+  return Math.floor(backoff.floorMs + random() * (cap - backoff.floorMs));
+}
+
+/** Which schedule a retryable failure follows: the token endpoint's, or STS's. */
+export function scheduleOf(facts: ErrorFacts): 'token-endpoint' | 'sts' {
+  return facts.service === 'oidc-token' ? 'token-endpoint' : 'sts';
 }
 
 export interface RetryEvent {
@@ -230,7 +293,8 @@ export async function withRetry<T>(
   const random = hooks.random ?? Math.random;
   const now = hooks.now ?? Date.now;
   const started = now();
-  let previousDelay = 0;
+  // Each schedule counts its own failures: a token-endpoint fault does not lengthen STS's sleeps.
+  const failures = { sts: 0, 'token-endpoint': 0 };
   let refreshes = 0;
   let refreshPending = false;
   for (let attempt = 1; ; attempt++) {
@@ -249,8 +313,12 @@ export async function withRetry<T>(
       }
       // A first expired token is replaced at once; should fresh ones keep expiring, back off.
       const immediate = verdict === 'refresh-token' && refreshes++ === 0;
-      const delayMs = immediate ? 0 : backoffDelay(previousDelay, policy, random);
-      if (!immediate) previousDelay = delayMs;
+      const schedule = scheduleOf(facts);
+      let delayMs = 0;
+      if (!immediate) {
+        const backoff = schedule === 'token-endpoint' ? policy.tokenBackoff : policy.backoff;
+        delayMs = backoffDelay(++failures[schedule], backoff, random, now() - started);
+      }
       if (policy.deadline !== undefined && now() + delayMs >= policy.deadline) {
         throw new RetriesExhaustedError(attempt, now() - started, error, 'deadline');
       }

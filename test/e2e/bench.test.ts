@@ -29,13 +29,25 @@ describe('npm run bench -- --quick', () => {
     const report = readFileSync(out, 'utf8');
     expect(report).toMatch(/^<!-- bench:results -->/);
     expect(report.trimEnd()).toMatch(/<!-- \/bench:results -->$/);
-    for (const row of ['Cold run', 'Storm', 'Misconfiguration', 'Bundle']) {
+    for (const row of [
+      'Cold run',
+      'Storm',
+      'Big storm',
+      'Huge storm',
+      'Blip',
+      'Token endpoint 5xx',
+      'Misconfiguration',
+      'Bundle',
+    ]) {
       expect(report).toMatch(new RegExp(`^\\| ${row}`, 'm'));
     }
     // Retries make every job of the small storm succeed, and a trust mismatch costs one call.
     const storm = /\| (\d+) of (\d+) succeeded;/.exec(report);
     expect(storm?.[1]).toBeDefined();
     expect(storm?.[1]).toBe(storm?.[2]);
+    // The glitch cases ran against the bundle and succeeded.
+    expect(report).toMatch(/^\| Blip .*, 1 of 1 runs \|/m);
+    expect(report).toMatch(/^\| Token endpoint 5xx .*, 1 of 1 runs \|/m);
     expect(report).toMatch(/at most 1 STS call \|/);
     expect(report).toMatch(/^\| upstream .*\|$/m);
     expect(report).toMatch(/^\| ours .*\|$/m);

@@ -11,10 +11,18 @@ const ROLE = 'arn:aws:iam::111111111111:role/Retry';
 const AUDIENCE = 'sts.amazonaws.com';
 const KEY_MESSAGE =
   "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
-/** The policy's bounds (src/retry.ts): every sleep is within [1 s, 6 s], the first within [1 s, 3 s]. */
+/**
+ * The STS schedule's bounds (src/retry.ts, STS_BACKOFF): the first sleep within [0.1 s, 0.4 s], then
+ * each at least 1 s and, this early in a run, at most the 10 s cap (doubling per failure: 10, 20 s).
+ */
+const FIRST_SLEEP_S = [0.1, 0.4] as const;
 const MIN_SLEEP_S = 1;
-const FIRST_MAX_SLEEP_S = 3;
-const MAX_SLEEP_S = 6;
+const SECOND_MAX_SLEEP_S = 10;
+/** The token endpoint's schedule (TOKEN_BACKOFF): 0.05–0.15 s, then 0.1–0.4 s. */
+const TOKEN_SLEEPS_S = [
+  [0.05, 0.15],
+  [0.1, 0.4],
+] as const;
 /** Generous: proves "does not hang" (the emulator would kill the step at 60 s). */
 const NO_HANG_MS = 40_000;
 
@@ -41,8 +49,13 @@ function retryLines(step: StepResult): RetryLine[] {
 
 function expectBackoffBounds(lines: RetryLine[]): void {
   lines.forEach((line, i) => {
-    expect(line.seconds).toBeGreaterThanOrEqual(MIN_SLEEP_S);
-    expect(line.seconds).toBeLessThanOrEqual(i === 0 ? FIRST_MAX_SLEEP_S : MAX_SLEEP_S);
+    if (i === 0) {
+      expect(line.seconds).toBeGreaterThanOrEqual(FIRST_SLEEP_S[0]);
+      expect(line.seconds).toBeLessThanOrEqual(FIRST_SLEEP_S[1]);
+    } else {
+      expect(line.seconds).toBeGreaterThanOrEqual(MIN_SLEEP_S);
+      expect(line.seconds).toBeLessThanOrEqual(SECOND_MAX_SLEEP_S * 2 ** (i - 1));
+    }
   });
 }
 
@@ -231,7 +244,12 @@ describe.concurrent('retried until it succeeds', () => {
     expect(t.webIdentityCalls()).toHaveLength(1);
     const lines = retryLines(step);
     expect(lines.map((l) => l.code)).toEqual(['HTTP 503', 'HTTP 503']);
-    expectBackoffBounds(lines);
+    // Its own quick schedule: GitHub's service, not a storm at the IdP.
+    lines.forEach((line, i) => {
+      const [low, high] = TOKEN_SLEEPS_S[i] ?? [0, 0];
+      expect(line.seconds).toBeGreaterThanOrEqual(low);
+      expect(line.seconds).toBeLessThanOrEqual(high);
+    });
   });
 });
 
