@@ -3,7 +3,7 @@
 // the shipped withRetry (its classification, backoff and deadline) on a virtual clock; upstream's
 // documented policy (12 attempts, each sleep uniform in [0, 50 ms × 2^n]) runs on the same clock,
 // bucket and seeded random source, so the two are compared on exactly the same model.
-import { type RetryPolicy, retryPolicy, withRetry } from '../src/retry.js';
+import { type RetryPolicy, retryPolicy, withRetry } from '../src/common/retry.js';
 
 export interface StormModel {
   jobs: number;

@@ -2,7 +2,7 @@
 // double whose verification-key budget is a token bucket; a call beyond it gets
 // IDPCommunicationError, as AWS STS answers when it cannot fetch GitHub's keys fast enough.
 
-import type { StsDouble } from '../test/e2e/sts-double.js';
+import type { StsDouble } from '../test/support/sts-double.js';
 import { runAction } from './action.js';
 import { startEndpoints, webIdentityCalls } from './endpoints.js';
 import { quantile } from './simulate.js';

@@ -1,27 +1,27 @@
 import * as core from '@actions/core';
-import { accountOf, checkAllowedAccount, maskAccountIds } from './accounts.js';
-import { obtainCredentials } from './assume.js';
-import { explain, type FailureContext } from './diagnostics.js';
-import { ActionError } from './errors.js';
-import { keepExistingCredentials } from './existing.js';
-import {
-  deliverCredentials,
-  exportsEnvironment,
-  maskCredentials,
-  unsetCurrentCredentials,
-} from './exporter.js';
-import { planProfile } from './profile.js';
-import { applyProxySettings } from './proxy.js';
-import { earlierCredentials, replacementNotice } from './replacement.js';
-import { describeRetry, type RetryEvent, retryPolicy } from './retry.js';
-import { readSettings } from './settings.js';
+import { applyProxySettings } from './aws/proxy.js';
+import { ActionError } from './common/errors.js';
+import { describeRetry, type RetryEvent, retryPolicy } from './common/retry.js';
+import { accountOf, checkAllowedAccount, maskAccountIds } from './credentials/accounts.js';
+import { keepExistingCredentials } from './credentials/existing.js';
+import { obtainCredentials } from './credentials/obtain.js';
 import {
   chooseCredentialSource,
   missingOidcPermissionError,
   oidcPermissionMissing,
   runnerFacts,
-} from './source.js';
-import { summaryFacts, summaryTable, writeSummary } from './summary.js';
+} from './credentials/source.js';
+import {
+  deliverCredentials,
+  exportsEnvironment,
+  maskCredentials,
+  unsetCurrentCredentials,
+} from './deliver/deliver.js';
+import { planProfile } from './deliver/profile.js';
+import { earlierCredentials, replacementNotice } from './deliver/replacement.js';
+import { readSettings } from './inputs/settings.js';
+import { explain, type FailureContext } from './report/diagnostics.js';
+import { summaryFacts, summaryTable, writeSummary } from './report/summary.js';
 
 /**
  * The whole action, top to bottom: inputs → credential source → token → assumed role → export.

@@ -1,12 +1,12 @@
 // Issue 2's scenarios: the bundled action, run as GitHub runs it, against moto as STS, with the real
 // AWS CLI reading what it exported. Includes the blog posts' workflows (shared/seeds).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expr } from './expressions.js';
-import { jobFactory } from './job-fixture.js';
-import { type Moto, startMoto } from './moto.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import type { CompositeAction, Job } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { expr } from '../support/expressions.js';
+import { jobFactory } from '../support/job-fixture.js';
+import { type Moto, startMoto } from '../support/moto.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import type { CompositeAction, Job } from '../support/runner.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ACCOUNT = '123456789012';
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;

@@ -2,9 +2,9 @@
 // that does not match, no OIDC provider, a too-long session, an IdP storm, no id-token permission)
 // against the local STS double; the test reads the one ::error annotation the runner would show.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeJwt, type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { type Annotation, Job, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { decodeJwt, type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { type Annotation, Job, type StepResult } from '../support/runner.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ACCOUNT = '111111111111';
 const HOST = 'token.actions.githubusercontent.com';

@@ -7,9 +7,9 @@ import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerIdentity, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { callerIdentity, errorOf, expectSuccess, jobFactory } from '../support/job-fixture.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ACCOUNT = '111111111111';
 const ROLE_A = `arn:aws:iam::${ACCOUNT}:role/RoleA`;

@@ -4,12 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expr } from './expressions.js';
-import { callerIdentity, callerIdentityFails, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
-import { type Moto, startMoto } from './moto.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import type { Job } from './runner.js';
-import { awsCli } from './tools.js';
+import { expr } from '../support/expressions.js';
+import {
+  callerIdentity,
+  callerIdentityFails,
+  errorOf,
+  expectSuccess,
+  jobFactory,
+} from '../support/job-fixture.js';
+import { type Moto, startMoto } from '../support/moto.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import type { Job } from '../support/runner.js';
+import { awsCli } from '../support/tools.js';
 
 const ACCOUNT = '123456789012'; // moto's account
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;

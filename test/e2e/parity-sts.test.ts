@@ -5,10 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerIdentity, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { GITHUB_SHA } from './runner.js';
-import { listParam, type RecordedCall, type StsDouble, startStsDouble, tagsOf } from './sts-double.js';
+import { callerIdentity, errorOf, expectSuccess, jobFactory } from '../support/job-fixture.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { GITHUB_SHA } from '../support/runner.js';
+import {
+  listParam,
+  type RecordedCall,
+  type StsDouble,
+  startStsDouble,
+  tagsOf,
+} from '../support/sts-double.js';
 
 const HUB_ACCOUNT = '111111111111';
 const SPOKE_ACCOUNT = '222222222222';

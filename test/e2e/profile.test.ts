@@ -13,9 +13,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { Job, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { Job, type StepResult } from '../support/runner.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Deploy';
 const SESSION_ARN = 'arn:aws:sts::111111111111:assumed-role/Deploy/GitHubActions';

@@ -6,10 +6,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { Job, REPO_ROOT, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
-import { baseEnv } from './tools.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { Job, REPO_ROOT, type StepResult } from '../support/runner.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
+import { baseEnv } from '../support/tools.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Deploy';
 const SESSION_ARN = 'arn:aws:sts::111111111111:assumed-role/Deploy/GitHubActions';

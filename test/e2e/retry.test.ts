@@ -3,9 +3,9 @@
 // all on 127.0.0.1. Each test has its own servers, so the tests run side by side.
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it, type TestContext } from 'vitest';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { Job, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { Job, type StepResult } from '../support/runner.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Retry';
 const AUDIENCE = 'sts.amazonaws.com';

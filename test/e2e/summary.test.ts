@@ -4,10 +4,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobFactory } from './job-fixture.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import type { Job, StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { jobFactory } from '../support/job-fixture.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import type { Job, StepResult } from '../support/runner.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ACCOUNT_A = '111111111111';
 const ACCOUNT_B = '222222222222';

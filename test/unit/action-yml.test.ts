@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { INPUT_NAMES } from '../../src/inputs.js';
-import { DEFAULTS } from '../../src/settings.js';
+import { INPUT_NAMES } from '../../src/inputs/names.js';
+import { DEFAULTS } from '../../src/inputs/settings.js';
 
 interface ActionYml {
   inputs: Record<string, { description?: string; default?: unknown; required?: boolean }>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { roleArnFor, withSpecialCharacterWorkaround } from '../../src/assume.js';
-import { ActionError } from '../../src/errors.js';
+import { ActionError } from '../../src/common/errors.js';
+import { roleArnFor, withSpecialCharacterWorkaround } from '../../src/credentials/obtain.js';
 
 describe('roleArnFor', () => {
   it("builds a bare role name's ARN in the caller's partition and account", () => {

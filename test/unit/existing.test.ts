@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSessionOf, whyNotKeep } from '../../src/existing.js';
+import { isSessionOf, whyNotKeep } from '../../src/credentials/existing.js';
 
 const SESSION = 'arn:aws:sts::111111111111:assumed-role/RoleA/GitHubActions';
 

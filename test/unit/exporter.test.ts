@@ -5,7 +5,7 @@ import {
   outputsFor,
   profileShadowingEnvironment,
   REGION_VARIABLES,
-} from '../../src/exporter.js';
+} from '../../src/deliver/deliver.js';
 
 const SESSION = {
   accessKeyId: 'ASIAEXAMPLE',

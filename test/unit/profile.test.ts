@@ -13,7 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionError, InputError } from '../../src/errors.js';
+import {
+  hasSection,
+  normaliseSection,
+  replaceSections,
+  sectionBlock,
+  sectionHeader,
+} from '../../src/aws/profile-sections.js';
+import { ActionError, InputError } from '../../src/common/errors.js';
 import {
   cleanupState,
   keysProfile,
@@ -24,15 +31,8 @@ import {
   revertedEnvironment,
   sharedFiles,
   writeProfile,
-} from '../../src/profile.js';
-import {
-  hasSection,
-  normaliseSection,
-  replaceSections,
-  sectionBlock,
-  sectionHeader,
-} from '../../src/profile-sections.js';
-import { parseSettings, type Settings } from '../../src/settings.js';
+} from '../../src/deliver/profile.js';
+import { parseSettings, type Settings } from '../../src/inputs/settings.js';
 
 const KEYS = {
   accessKeyId: 'ASIAUNITTESTKEY00001',

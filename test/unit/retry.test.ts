@@ -10,8 +10,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { compareOnModel, STORM_MODEL } from '../../bench/simulate.js';
-import { ActionError, InputError } from '../../src/errors.js';
-import { OidcRequestError } from '../../src/oidc-request.js';
+import { ActionError, InputError } from '../../src/common/errors.js';
 import {
   backoffDelay,
   classify,
@@ -26,7 +25,8 @@ import {
   retryPolicy,
   type Verdict,
   withRetry,
-} from '../../src/retry.js';
+} from '../../src/common/retry.js';
+import { OidcRequestError } from '../../src/tokens/oidc-request.js';
 
 const MODELED: Record<string, new (opts: never) => STSServiceException> = {
   ExpiredTokenException,

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Assumed } from '../../src/assume.js';
+import type { Assumed } from '../../src/credentials/obtain.js';
+import type { CredentialSource } from '../../src/credentials/source.js';
 import {
   earlierCredentials,
   IDENTITY_VARIABLE,
   identityMarker,
   replacementNotice,
-} from '../../src/replacement.js';
-import { parseSettings } from '../../src/settings.js';
-import type { CredentialSource } from '../../src/source.js';
+} from '../../src/deliver/replacement.js';
+import { parseSettings } from '../../src/inputs/settings.js';
 import {
   destinations,
   displayArn,
@@ -20,7 +20,7 @@ import {
   summaryFacts,
   summaryTable,
   writeSummary,
-} from '../../src/summary.js';
+} from '../../src/report/summary.js';
 
 const ACCOUNT = '111111111111';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/RoleA`;

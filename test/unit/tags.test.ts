@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import {
   buildSessionTags,
   essentialTags,
   PROTECTED_TAG_KEYS,
   parseCustomTags,
   sanitizeTagValue,
-} from '../../src/tags.js';
+} from '../../src/aws/session-tags.js';
+import { InputError } from '../../src/common/errors.js';
 
 const CONTEXT = {
   GITHUB_REPOSITORY: 'acme/app',

@@ -7,8 +7,8 @@
  */
 import { HttpClient } from '@actions/http-client';
 import { BearerCredentialHandler } from '@actions/http-client/lib/auth';
-import { ActionError } from './errors.js';
-import { missingOidcPermissionError } from './source.js';
+import { ActionError } from '../common/errors.js';
+import { missingOidcPermissionError } from '../credentials/source.js';
 
 /** Longest silence allowed on the socket, while connecting or waiting for the answer. */
 export const OIDC_SOCKET_TIMEOUT_MS = 5000;

@@ -1,6 +1,6 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { CREDENTIAL_VARIABLES } from './exporter.js';
+import { CREDENTIAL_VARIABLES } from '../deliver/deliver.js';
 
 /**
  * The SDK's default credential chain (shared files, container and instance roles, …).

@@ -1,4 +1,4 @@
-import { InputError } from './errors.js';
+import { InputError } from '../common/errors.js';
 
 /** Upstream's session tags, in its order; custom tags may not replace them. */
 export const PROTECTED_TAG_KEYS = ['GitHub', 'Repository', 'Workflow', 'Action', 'Actor', 'Commit', 'Branch'];

@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { jwtDecode } from 'jwt-decode';
-import { ActionError } from './errors.js';
+import { readRegularFile } from '../aws/shared-file.js';
+import { ActionError } from '../common/errors.js';
 import { requestGitHubIdToken } from './oidc-request.js';
-import { readRegularFile } from './shared-file.js';
 
 /** Supplies the web identity token for AssumeRoleWithWebIdentity. */
 export interface TokenSource {

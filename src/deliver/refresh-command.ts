@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ActionError } from './errors.js';
+import { ActionError } from '../common/errors.js';
+import type { Settings } from '../inputs/settings.js';
 import type { ProfileContent } from './profile.js';
-import type { Settings } from './settings.js';
 
 /**
  * The `credential_process` line of a self-refreshing profile, and its parsing on the other side

@@ -1,10 +1,10 @@
 import * as core from '@actions/core';
+import { type CallerIdentity, getCallerIdentity } from '../aws/sts.js';
+import { errorFacts, withRetry } from '../common/retry.js';
+import type { Settings } from '../inputs/settings.js';
 import { maskAccountIds } from './accounts.js';
-import { type Assumed, type AssumeOptions, stsClient } from './assume.js';
-import { defaultCredentialChain } from './default-chain.js';
-import { errorFacts, withRetry } from './retry.js';
-import type { Settings } from './settings.js';
-import { type CallerIdentity, getCallerIdentity } from './sts.js';
+import { defaultCredentialChain } from './ambient.js';
+import { type Assumed, type AssumeOptions, stsClient } from './obtain.js';
 
 export type ExistingOptions = Pick<AssumeOptions, 'settings' | 'env' | 'retry' | 'onRetry'>;
 

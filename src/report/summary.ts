@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import type { Assumed } from './assume.js';
-import type { Settings } from './settings.js';
-import { type CredentialSource, SOURCE_LABELS } from './source.js';
+import type { Assumed } from '../credentials/obtain.js';
+import { type CredentialSource, SOURCE_LABELS } from '../credentials/source.js';
+import type { Settings } from '../inputs/settings.js';
 
 /** What one invocation did, for the job summary. Nothing here is a secret. */
 export interface SummaryFacts {

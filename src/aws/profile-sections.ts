@@ -4,7 +4,7 @@
  * file and lose comments, nested settings (`s3 =` + indented keys) and values holding `;` or `#`.
  */
 
-import { ActionError } from './errors.js';
+import { ActionError } from '../common/errors.js';
 
 /** Whole-line comments and inline ones after whitespace, as the AWS SDKs read them. */
 const COMMENT = /(^|\s)[;#].*$/;

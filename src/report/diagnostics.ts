@@ -1,4 +1,8 @@
-import { accountOf } from './accounts.js';
+import { ActionError } from '../common/errors.js';
+import { type ErrorFacts, errorFacts, RetriesExhaustedError } from '../common/retry.js';
+import { accountOf } from '../credentials/accounts.js';
+import type { CredentialSource } from '../credentials/source.js';
+import { DEFAULTS } from '../inputs/settings.js';
 import {
   claimLines,
   GITHUB_ISSUER,
@@ -6,12 +10,8 @@ import {
   providerHost,
   type TokenClaims,
   usualMismatches,
-} from './claims.js';
-import { ActionError } from './errors.js';
-import { OidcRequestError } from './oidc-request.js';
-import { type ErrorFacts, errorFacts, RetriesExhaustedError } from './retry.js';
-import { DEFAULTS } from './settings.js';
-import type { CredentialSource } from './source.js';
+} from '../tokens/claims.js';
+import { OidcRequestError } from '../tokens/oidc-request.js';
 
 /** What the pipeline knew when it failed; every field is optional, and none is a secret. */
 export interface FailureContext {

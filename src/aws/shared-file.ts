@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ActionError } from './errors.js';
+import { ActionError } from '../common/errors.js';
 
 /**
  * Reading and writing the AWS shared files safely: never through a symbolic link, written whole

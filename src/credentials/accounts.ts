@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ActionError } from './errors.js';
+import { ActionError } from '../common/errors.js';
 
 /** allowed-account-ids: refuse credentials for any other account, whatever the source. */
 export function checkAllowedAccount(accountId: string, allowed: string[]): void {

@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
-import type { Assumed } from './assume.js';
+import type { Credentials } from '../aws/sts.js';
+import type { Assumed } from '../credentials/obtain.js';
+import type { CredentialSource } from '../credentials/source.js';
+import type { Settings } from '../inputs/settings.js';
 import { cleanupState, keysProfile, type ProfilePlan, profileEnvironment, writeProfile } from './profile.js';
 import { refreshingProfile, refreshOptions } from './refresh-command.js';
 import { IDENTITY_VARIABLE, identityMarker } from './replacement.js';
-import type { Settings } from './settings.js';
-import type { CredentialSource } from './source.js';
 import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
-import type { Credentials } from './sts.js';
 
 /** The variables an invocation owns: each one is overwritten, never left from an earlier run. */
 export const CREDENTIAL_VARIABLES = [

@@ -1,5 +1,5 @@
 import { jwtDecode } from 'jwt-decode';
-import { DEFAULTS } from './settings.js';
+import { DEFAULTS } from '../inputs/settings.js';
 import type { TokenSource } from './token.js';
 
 /**

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import { removeWrittenProfile, revertedEnvironment } from './profile.js';
-import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
+import { removeWrittenProfile, revertedEnvironment } from './deliver/profile.js';
+import { STATE_EXPORTED, STATE_PROFILE } from './deliver/state.js';
 
 /**
  * The post step: blank what the main step exported, so nothing after the job's own steps (other

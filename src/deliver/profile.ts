@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { InputError } from './errors.js';
-import { hasSection, replaceSections, sectionBlock } from './profile-sections.js';
-import type { Settings } from './settings.js';
-import { editShared, readShared } from './shared-file.js';
-import type { Credentials } from './sts.js';
+import { hasSection, replaceSections, sectionBlock } from '../aws/profile-sections.js';
+import { editShared, readShared } from '../aws/shared-file.js';
+import type { Credentials } from '../aws/sts.js';
+import { InputError } from '../common/errors.js';
+import type { Settings } from '../inputs/settings.js';
 
 /**
  * Profiles in the AWS shared files: where they are, and writing and removing one without touching

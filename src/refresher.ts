@@ -4,14 +4,15 @@
  * action's retry and timeouts, and prints the credential_process JSON. stdout carries that JSON and
  * nothing else; messages go to stderr and never contain a secret.
  */
-import { webIdentitySession } from './assume.js';
-import { recordClaims } from './claims.js';
-import { explain, type FailureContext } from './diagnostics.js';
-import { applyProxySettings } from './proxy.js';
-import { parseRefresherArgs, type RefreshOptions } from './refresh-command.js';
-import { describeRetry, retryPolicy } from './retry.js';
-import { createStsClient } from './sts.js';
-import { GitHubOidcToken } from './token.js';
+
+import { applyProxySettings } from './aws/proxy.js';
+import { createStsClient } from './aws/sts.js';
+import { describeRetry, retryPolicy } from './common/retry.js';
+import { webIdentitySession } from './credentials/obtain.js';
+import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
+import { explain, type FailureContext } from './report/diagnostics.js';
+import { recordClaims } from './tokens/claims.js';
+import { GitHubOidcToken } from './tokens/token.js';
 
 const emit = reserveStdout();
 process.exitCode = await refresh(process.argv.slice(2), process.env);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { InputError } from './errors.js';
-import { type RawInputs, readRawInputs } from './inputs.js';
-import { parseCustomTags } from './tags.js';
+import { parseCustomTags } from '../aws/session-tags.js';
+import { InputError } from '../common/errors.js';
+import { type RawInputs, readRawInputs } from './names.js';
 
 /** Every input of the action, parsed and validated. The rest of the code reads only this. */
 export interface Settings {

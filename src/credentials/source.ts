@@ -1,5 +1,5 @@
-import { ActionError, InputError } from './errors.js';
-import type { Settings } from './settings.js';
+import { ActionError, InputError } from '../common/errors.js';
+import type { Settings } from '../inputs/settings.js';
 
 export type CredentialSource =
   /** GitHub's OIDC token → AssumeRoleWithWebIdentity. */

@@ -1,13 +1,7 @@
 import * as core from '@actions/core';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { accountOf, maskAccountIds } from './accounts.js';
-import { recordClaims, type TokenClaims } from './claims.js';
-import { defaultCredentialChain } from './default-chain.js';
-import { ActionError } from './errors.js';
-import { errorFacts, type RetryEvent, type RetryOutcome, type RetryPolicy, withRetry } from './retry.js';
-import type { Settings } from './settings.js';
-import type { CredentialSource } from './source.js';
+import { buildSessionTags, essentialTags, type Tag } from '../aws/session-tags.js';
 import {
   assumeRole,
   assumeRoleWithWebIdentity,
@@ -15,9 +9,21 @@ import {
   createStsClient,
   getCallerIdentity,
   type WebIdentityRequest,
-} from './sts.js';
-import { buildSessionTags, essentialTags, type Tag } from './tags.js';
-import { GitHubOidcToken, TokenFile, type TokenSource } from './token.js';
+} from '../aws/sts.js';
+import { ActionError } from '../common/errors.js';
+import {
+  errorFacts,
+  type RetryEvent,
+  type RetryOutcome,
+  type RetryPolicy,
+  withRetry,
+} from '../common/retry.js';
+import type { Settings } from '../inputs/settings.js';
+import { recordClaims, type TokenClaims } from '../tokens/claims.js';
+import { GitHubOidcToken, TokenFile, type TokenSource } from '../tokens/token.js';
+import { accountOf, maskAccountIds } from './accounts.js';
+import { defaultCredentialChain } from './ambient.js';
+import type { CredentialSource } from './source.js';
 
 export interface Assumed {
   credentials: Credentials;
