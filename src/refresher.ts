@@ -2,16 +2,17 @@
  * The refresher (dist/refresh/index.js): the `credential_process` of a refresh-credentials profile.
  * It mints a fresh GitHub OIDC token from the job's request variables, assumes the role with the
  * action's retry and timeouts, and prints the credential_process JSON. stdout carries that JSON and
- * nothing else; messages go to stderr and never contain a secret.
+ * nothing else; messages go to stderr and never contain a secret. It imports the web-identity
+ * session and what that needs: no summary, notice, profile writing or default credential chain.
  */
-
 import { applyProxySettings } from './aws/proxy.js';
-import { createStsClient } from './aws/sts.js';
+import { type Credentials, realSts } from './aws/sts.js';
 import { describeRetry, retryPolicy } from './common/retry.js';
-import { webIdentitySession } from './credentials/obtain.js';
+import { webIdentitySession } from './credentials/web-identity.js';
 import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
 import { recordClaims } from './tokens/claims.js';
+import { oidcRequestAvailable } from './tokens/oidc-request.js';
 import { GitHubOidcToken } from './tokens/token.js';
 
 const emit = reserveStdout();
@@ -27,7 +28,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     );
     return 2;
   }
-  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+  if (!oidcRequestAvailable(env)) {
     complain(
       'Cannot refresh the AWS credentials: ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are ' +
         'not set, so no GitHub OIDC token can be requested.\n' +
@@ -36,7 +37,6 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     );
     return 1;
   }
-
   const context: FailureContext = {
     roleArn: options.roleArn,
     durationSeconds: options.durationSeconds,
@@ -44,40 +44,43 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     audience: options.audience,
   };
   try {
-    applyProxySettings(options.httpProxy, options.noProxy);
-    const sts = createStsClient({ region: options.region, endpoint: options.stsEndpoint });
-    const tokens = recordClaims(new GitHubOidcToken(options.audience), (claims) => {
-      context.claims = claims;
-    });
-    const policy = { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 };
-    const request = {
-      roleArn: options.roleArn,
-      sessionName: options.sessionName,
-      durationSeconds: options.durationSeconds,
-      policy: options.policy,
-      policyArns: options.policyArns.length ? options.policyArns : undefined,
-    };
-    const { value: credentials } = await webIdentitySession(
-      sts,
-      request,
-      tokens,
-      retryPolicy(policy, Date.now()),
-      (event) => complain(describeRetry(event)),
-    );
-    emit(
-      JSON.stringify({
-        Version: 1,
-        AccessKeyId: credentials.accessKeyId,
-        SecretAccessKey: credentials.secretAccessKey,
-        SessionToken: credentials.sessionToken,
-        Expiration: credentials.expiration?.toISOString(),
-      }),
-    );
+    emit(credentialProcessJson(await assume(options, context)));
     return 0;
   } catch (error) {
     complain(`Cannot refresh the AWS credentials. ${explain(error, context).describe()}`);
     return 1;
   }
+}
+
+/** One web-identity session for the profile's role, with the claims recorded for a refusal. */
+async function assume(options: RefreshOptions, context: FailureContext): Promise<Credentials> {
+  applyProxySettings(options.httpProxy, options.noProxy);
+  const sts = realSts({ region: options.region, endpoint: options.stsEndpoint });
+  const tokens = recordClaims(new GitHubOidcToken(options.audience), (claims) => {
+    context.claims = claims;
+  });
+  const policy = { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 };
+  const request = {
+    roleArn: options.roleArn,
+    sessionName: options.sessionName,
+    durationSeconds: options.durationSeconds,
+    policy: options.policy,
+    policyArns: options.policyArns.length ? options.policyArns : undefined,
+  };
+  const { value } = await webIdentitySession(sts, request, tokens, retryPolicy(policy, Date.now()), (event) =>
+    complain(describeRetry(event)),
+  );
+  return value;
+}
+
+function credentialProcessJson(credentials: Credentials): string {
+  return JSON.stringify({
+    Version: 1,
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    Expiration: credentials.expiration?.toISOString(),
+  });
 }
 
 function complain(message: string): void {

@@ -11,6 +11,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { proxyAgent } from './proxy.js';
 
+/** The audience STS expects in a web identity token by default (the `audience` input's default). */
+export const STS_AUDIENCE = 'sts.amazonaws.com';
+
 /** Temporary or static credentials, with what STS said about whose they are. */
 export interface Credentials {
   accessKeyId: string;
@@ -118,6 +121,28 @@ export interface CallerIdentity {
   account: string;
   arn: string;
 }
+
+/**
+ * The three STS calls the action makes, for one set of signing credentials. The pipeline gets them
+ * through an StsFactory, so an in-process test can pass its own.
+ */
+export interface Sts {
+  assumeRoleWithWebIdentity(request: WebIdentityRequest): Promise<Credentials>;
+  assumeRole(input: AssumeRoleCommandInput): Promise<Credentials>;
+  getCallerIdentity(): Promise<CallerIdentity>;
+}
+
+export type StsFactory = (options: StsClientOptions) => Sts;
+
+/** The real STS, through the SDK's client with this action's timeouts and proxy. */
+export const realSts: StsFactory = (options) => {
+  const client = createStsClient(options);
+  return {
+    assumeRoleWithWebIdentity: (request) => assumeRoleWithWebIdentity(client, request),
+    assumeRole: (input) => assumeRole(client, input),
+    getCallerIdentity: () => getCallerIdentity(client),
+  };
+};
 
 export async function getCallerIdentity(client: STSClient): Promise<CallerIdentity> {
   const result = await client.send(new GetCallerIdentityCommand({}));

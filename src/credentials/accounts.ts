@@ -15,8 +15,3 @@ export function checkAllowedAccount(accountId: string, allowed: string[]): void 
 export function maskAccountIds(...ids: Array<string | undefined>): void {
   for (const id of ids) if (id) core.setSecret(id);
 }
-
-/** The account id inside an IAM or STS ARN (arn:aws:sts::123456789012:assumed-role/…). */
-export function accountOf(arn: string | undefined): string | undefined {
-  return arn ? /^arn:[^:]+:(?:sts|iam)::(\d{12}):/.exec(arn)?.[1] : undefined;
-}

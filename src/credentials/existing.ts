@@ -1,12 +1,13 @@
 import * as core from '@actions/core';
-import { type CallerIdentity, getCallerIdentity } from '../aws/sts.js';
+import { isSessionOf } from '../aws/arn.js';
+import type { CallerIdentity } from '../aws/sts.js';
 import { errorFacts, withRetry } from '../common/retry.js';
 import type { Settings } from '../inputs/settings.js';
 import { maskAccountIds } from './accounts.js';
 import { defaultCredentialChain } from './ambient.js';
-import { type Assumed, type AssumeOptions, stsClient } from './obtain.js';
+import { type Assumed, type AssumeOptions, sessionSts } from './session.js';
 
-export type ExistingOptions = Pick<AssumeOptions, 'settings' | 'env' | 'retry' | 'onRetry'>;
+export type ExistingOptions = Pick<AssumeOptions, 'settings' | 'env' | 'retry' | 'onRetry' | 'sts'>;
 
 /**
  * use-existing-credentials: the credentials already in place (environment, shared files, instance
@@ -17,11 +18,11 @@ export async function keepExistingCredentials(options: ExistingOptions): Promise
   const { settings } = options;
   // The SDK's default chain, environment first, as upstream checks.
   const provider = defaultCredentialChain(options.env, { withEnvironment: true });
-  const sts = stsClient(settings, provider);
+  const sts = sessionSts(options, provider);
   let identity: CallerIdentity;
   let attempts: number;
   try {
-    const outcome = await withRetry(() => getCallerIdentity(sts), options.retry, {
+    const outcome = await withRetry(() => sts.getCallerIdentity(), options.retry, {
       webIdentity: false,
       onRetry: options.onRetry,
     });
@@ -63,15 +64,4 @@ export function whyNotKeep(
   const role = settings.roleToAssume;
   if (role && !isSessionOf(identity.arn, role)) return `they are not a session of ${role}`;
   return undefined;
-}
-
-/** Whether `callerArn` (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) is a session of `role`. */
-export function isSessionOf(callerArn: string, role: string): boolean {
-  const caller = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-  if (!caller) return false;
-  const [, partition, account, name] = caller;
-  // The session ARN drops the role's path: compare the last segment of the name.
-  if (!role.startsWith('arn:')) return role.split('/').pop() === name;
-  const wanted = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(role);
-  return wanted !== null && wanted[1] === partition && wanted[2] === account && wanted[3] === name;
 }

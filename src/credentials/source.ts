@@ -1,5 +1,6 @@
-import { ActionError, InputError } from '../common/errors.js';
+import { InputError } from '../common/errors.js';
 import type { Settings } from '../inputs/settings.js';
+import { missingOidcPermissionError, oidcRequestAvailable } from '../tokens/oidc-request.js';
 
 export type CredentialSource =
   /** GitHub's OIDC token → AssumeRoleWithWebIdentity. */
@@ -32,19 +33,9 @@ export interface RunnerFacts {
 
 export function runnerFacts(env: NodeJS.ProcessEnv): RunnerFacts {
   return {
-    oidcAvailable: Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+    oidcAvailable: oidcRequestAvailable(env),
     runnerEnvironment: env.RUNNER_ENVIRONMENT,
   };
-}
-
-export function missingOidcPermissionError(): ActionError {
-  return new ActionError(
-    'OIDC token unavailable',
-    'role-to-assume is set but this job cannot request a GitHub OIDC token: ' +
-      'ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set.',
-    'Add `permissions: id-token: write` (with `contents: read`) to the job or the workflow. ' +
-      'A reusable workflow gets it only if its caller grants it, and pull requests from forks never get a token.',
-  );
 }
 
 const isArn = (role: string): boolean => role.startsWith('arn:');

@@ -1,20 +1,13 @@
 import * as core from '@actions/core';
+import { CREDENTIAL_VARIABLES, REGION_VARIABLES } from '../aws/env-vars.js';
 import type { Credentials } from '../aws/sts.js';
-import type { Assumed } from '../credentials/obtain.js';
+import type { Assumed } from '../credentials/session.js';
 import type { CredentialSource } from '../credentials/source.js';
 import type { Settings } from '../inputs/settings.js';
 import { cleanupState, keysProfile, type ProfilePlan, profileEnvironment, writeProfile } from './profile.js';
 import { refreshingProfile, refreshOptions } from './refresh-command.js';
 import { IDENTITY_VARIABLE, identityMarker } from './replacement.js';
 import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
-
-/** The variables an invocation owns: each one is overwritten, never left from an earlier run. */
-export const CREDENTIAL_VARIABLES = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-] as const;
-export const REGION_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
 
 /**
  * Pure: the environment a later step should see. Every credential variable is set, a missing
@@ -103,6 +96,7 @@ export function deliverCredentials(
   settings: Settings,
   source: CredentialSource,
   profile: ProfilePlan | undefined,
+  env: NodeJS.ProcessEnv,
 ): void {
   const ownsEnvironment = exportsEnvironment(settings);
   // Kept credentials are already in place.
@@ -121,7 +115,7 @@ export function deliverCredentials(
     );
     Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
   }
-  const shadowing = envCredentials ? profileShadowingEnvironment(process.env) : undefined;
+  const shadowing = envCredentials ? profileShadowingEnvironment(env) : undefined;
   if (shadowing) core.warning(shadowing);
   exportEnvironment(exported);
   core.saveState(STATE_EXPORTED, Object.keys(exported).join(','));

@@ -1,4 +1,4 @@
-import { displayArn } from '../report/summary.js';
+import { displayArn } from '../aws/arn.js';
 
 /**
  * Exported next to the credentials: whom they act as (the account hidden when masked). Not a

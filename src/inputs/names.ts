@@ -38,13 +38,15 @@ export const INPUT_NAMES = [
   'refresh-credentials',
 ] as const;
 
+export type InputName = (typeof INPUT_NAMES)[number];
+
 export type RawInputs = Partial<Record<string, string>>;
 
 /**
  * Where an input may also come from the environment, as upstream allows. Credentials and the profile
  * are left out on purpose: this action exports AWS_ACCESS_KEY_ID and AWS_PROFILE itself, so reading
  * them back would make a later invocation reuse an earlier one's credentials. http-proxy has its own
- * fallback (settings.ts): HTTPS_PROXY before HTTP_PROXY, as upstream.
+ * fallback (proxyFromEnvironment): HTTPS_PROXY before HTTP_PROXY, as upstream.
  */
 export function envFallbackName(name: string): string | undefined {
   if (name === 'aws-region') return 'AWS_REGION';
@@ -61,4 +63,11 @@ export function readRawInputs(env: NodeJS.ProcessEnv): RawInputs {
     raw[name] = fromInput || (fallback ? env[fallback] : undefined) || '';
   }
   return raw;
+}
+
+/** Upstream's fallback for http-proxy: HTTPS_PROXY, then HTTP_PROXY, for every endpoint. */
+export function proxyFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  const value = (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)?.trim();
+  if (!value) return undefined;
+  return /^https?:\/\//i.test(value) ? value : `http://${value}`;
 }

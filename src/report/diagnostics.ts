@@ -1,17 +1,11 @@
+import { accountOf, roleNameOf } from '../aws/arn.js';
+import { STS_AUDIENCE } from '../aws/sts.js';
 import { ActionError } from '../common/errors.js';
 import { type ErrorFacts, errorFacts, RetriesExhaustedError } from '../common/retry.js';
-import { accountOf } from '../credentials/accounts.js';
 import type { CredentialSource } from '../credentials/source.js';
-import { DEFAULTS } from '../inputs/settings.js';
-import {
-  claimLines,
-  GITHUB_ISSUER,
-  matchingCondition,
-  providerHost,
-  type TokenClaims,
-  usualMismatches,
-} from '../tokens/claims.js';
+import { GITHUB_ISSUER, providerHost, type TokenClaims } from '../tokens/claims.js';
 import { OidcRequestError } from '../tokens/oidc-request.js';
+import { claimLines, matchingCondition, usualMismatches } from './trust-advice.js';
 
 /** What the pipeline knew when it failed; every field is optional, and none is a secret. */
 export interface FailureContext {
@@ -152,7 +146,7 @@ function assumeRoleRefused(facts: ErrorFacts, context: FailureContext): Explanat
 function noProvider(facts: ErrorFacts, context: FailureContext): Explanation {
   const issuer = /for (https:\/\/\S+)/.exec(facts.message)?.[1] ?? context.claims?.iss ?? GITHUB_ISSUER;
   const account = accountOf(context.roleArn);
-  const audience = context.claims?.aud ?? context.audience ?? DEFAULTS.audience;
+  const audience = context.claims?.aud ?? context.audience ?? STS_AUDIENCE;
   return {
     title: "No OIDC identity provider in the role's account",
     message:
@@ -166,7 +160,7 @@ function noProvider(facts: ErrorFacts, context: FailureContext): Explanation {
 }
 
 function wrongAudience(facts: ErrorFacts, context: FailureContext): Explanation {
-  const aud = context.claims?.aud ?? context.audience ?? DEFAULTS.audience;
+  const aud = context.claims?.aud ?? context.audience ?? STS_AUDIENCE;
   const account = accountOf(context.roleArn) ?? 'ACCOUNT';
   const host = providerHost(context.claims?.iss);
   return {
@@ -175,7 +169,7 @@ function wrongAudience(facts: ErrorFacts, context: FailureContext): Explanation 
       `The token's aud is "${aud}", which is not one of the client IDs (audiences) of the OIDC provider ` +
       `for ${host} in the role's account: ${facts.message}`,
     fix:
-      `Set the \`audience\` input to one of the provider's client IDs (the default is ${DEFAULTS.audience}), ` +
+      `Set the \`audience\` input to one of the provider's client IDs (the default is ${STS_AUDIENCE}), ` +
       `or add "${aud}" to them: aws iam add-client-id-to-open-id-connect-provider ` +
       `--open-id-connect-provider-arn arn:aws:iam::${account}:oidc-provider/${host} --client-id ${aud}. ` +
       `The trust policy's "${host}:aud" condition must name the same value.`,
@@ -196,7 +190,7 @@ function durationRefused(facts: ErrorFacts, context: FailureContext): Explanatio
     };
   }
   if (/MaxSessionDuration/i.test(facts.message)) {
-    const name = /:role\/(?:.*\/)?([^/]+)$/.exec(context.roleArn ?? '')?.[1] ?? 'ROLE';
+    const name = roleNameOf(context.roleArn) ?? 'ROLE';
     return {
       title: "Session longer than the role's MaxSessionDuration",
       message: `${value} is over the maximum session duration set on ${context.roleArn ?? 'the role'}: ${facts.message}`,

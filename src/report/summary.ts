@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import type { Assumed } from '../credentials/obtain.js';
+import { assumedRoleParts, displayArn } from '../aws/arn.js';
+import type { Assumed } from '../credentials/session.js';
 import { type CredentialSource, SOURCE_LABELS } from '../credentials/source.js';
 import type { Settings } from '../inputs/settings.js';
 
@@ -56,28 +57,22 @@ export function summaryFacts(
   };
 }
 
-/** An ARN as logs and summaries may show it: without the account when it is masked. */
-export function displayArn(arn: string, maskAccountId: boolean): string {
-  return maskAccountId ? arn.replace(/^(arn:[^:]*:[^:]*:[^:]*:)\d{12}:/, '$1***:') : arn;
-}
-
-const ASSUMED_ROLE = /^arn:([^:]+):sts::(\d{12}|\*\*\*):assumed-role\/([^/]+)\/(.+)$/;
-
 /**
  * Pure: one markdown table for one invocation. With mask-aws-account-id the account id appears
  * nowhere in it: not every runner masks the summary it uploads.
  */
 export function summaryTable(facts: SummaryFacts): string {
   const arn = displayArn(facts.arn, facts.maskAccountId);
-  const session = ASSUMED_ROLE.exec(arn);
+  const session = assumedRoleParts(arn);
   let role = 'none: credentials used as given';
   if (facts.role?.startsWith('arn:')) role = code(displayArn(facts.role, facts.maskAccountId));
   // A bare role name: the assumed-role ARN says which account it was found in (its path is lost).
-  else if (facts.role && session) role = code(`arn:${session[1]}:iam::${session[2]}:role/${session[3]}`);
+  else if (facts.role && session)
+    role = code(`arn:${session.partition}:iam::${session.account}:role/${session.role}`);
   else if (facts.role) role = code(facts.role);
   const rows: [string, string][] = [
     ['Role', role],
-    [session ? 'Session name' : 'Identity', session ? code(session[4] ?? '') : code(arn || 'unknown')],
+    [session ? 'Session name' : 'Identity', session ? code(session.session) : code(arn || 'unknown')],
     ['Account', facts.maskAccountId ? '`***`' : code(facts.accountId || 'unknown')],
     ['Source', SOURCE_LABELS[facts.source]],
     ['Credentials in', facts.destinations.length ? facts.destinations.join(', ') : 'nowhere (region only)'],
@@ -91,7 +86,7 @@ export function summaryTable(facts: SummaryFacts): string {
 }
 
 /** Appends to GITHUB_STEP_SUMMARY. A summary that cannot be written must not fail the step. */
-export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return;
   try {
     await core.summary.addRaw(markdown).write();

@@ -8,7 +8,6 @@
 import { HttpClient } from '@actions/http-client';
 import { BearerCredentialHandler } from '@actions/http-client/lib/auth';
 import { ActionError } from '../common/errors.js';
-import { missingOidcPermissionError } from '../credentials/source.js';
 
 /** Longest silence allowed on the socket, while connecting or waiting for the answer. */
 export const OIDC_SOCKET_TIMEOUT_MS = 5000;
@@ -43,6 +42,21 @@ export class OidcRequestError extends ActionError {
     this.statusCode = statusCode;
     this.code = code;
   }
+}
+
+/** Whether this process may ask GitHub for a token: both request variables are set. */
+export function oidcRequestAvailable(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+}
+
+export function missingOidcPermissionError(): ActionError {
+  return new ActionError(
+    'OIDC token unavailable',
+    'role-to-assume is set but this job cannot request a GitHub OIDC token: ' +
+      'ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set.',
+    'Add `permissions: id-token: write` (with `contents: read`) to the job or the workflow. ' +
+      'A reusable workflow gets it only if its caller grants it, and pull requests from forks never get a token.',
+  );
 }
 
 /** Fetches a fresh JWT for `audience`. Throws OidcRequestError for anything but a token. */

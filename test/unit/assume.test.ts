@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { roleArnFor } from '../../src/aws/arn.js';
 import { ActionError } from '../../src/common/errors.js';
-import { roleArnFor, withSpecialCharacterWorkaround } from '../../src/credentials/obtain.js';
+import { withSpecialCharacterWorkaround } from '../../src/credentials/session.js';
 
 describe('roleArnFor', () => {
   it("builds a bare role name's ARN in the caller's partition and account", () => {

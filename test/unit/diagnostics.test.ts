@@ -3,19 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { ActionError, InputError } from '../../src/common/errors.js';
 import { RetriesExhaustedError } from '../../src/common/retry.js';
-import { missingOidcPermissionError } from '../../src/credentials/source.js';
 import { explain, type FailureContext } from '../../src/report/diagnostics.js';
+import { claimLines, matchingCondition, usualMismatches } from '../../src/report/trust-advice.js';
 import {
-  claimLines,
   decodeClaims,
-  matchingCondition,
   PRINTED_CLAIMS,
   providerHost,
   recordClaims,
   type TokenClaims,
-  usualMismatches,
 } from '../../src/tokens/claims.js';
-import { OidcRequestError } from '../../src/tokens/oidc-request.js';
+import { missingOidcPermissionError, OidcRequestError } from '../../src/tokens/oidc-request.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Deploy';
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

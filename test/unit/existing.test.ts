@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isSessionOf, whyNotKeep } from '../../src/credentials/existing.js';
+import { isSessionOf } from '../../src/aws/arn.js';
+import { whyNotKeep } from '../../src/credentials/existing.js';
 
 const SESSION = 'arn:aws:sts::111111111111:assumed-role/RoleA/GitHubActions';
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CREDENTIAL_VARIABLES,
-  environmentFor,
-  outputsFor,
-  profileShadowingEnvironment,
-  REGION_VARIABLES,
-} from '../../src/deliver/deliver.js';
+import { CREDENTIAL_VARIABLES, REGION_VARIABLES } from '../../src/aws/env-vars.js';
+import { environmentFor, outputsFor, profileShadowingEnvironment } from '../../src/deliver/deliver.js';
 
 const SESSION = {
   accessKeyId: 'ASIAEXAMPLE',
