@@ -1,6 +1,6 @@
 // How the backoff parameters were chosen: the shipped withRetry on the storm model, over a grid
 // of first-sleep floors and caps, for the issue's 32 jobs and for larger storms. Not part of
-// `npm run bench`; run it with `npx tsx bench/tune.ts` after changing src/retry.ts.
+// `npm run bench`; run it with `npx tsx bench/tune.ts` after changing src/common/retry.ts.
 import { STORM_MODEL, summarize } from './simulate.js';
 
 /** Seeds per storm size: the big storm is slow to simulate. */

@@ -7,7 +7,7 @@ import type { ProfileContent } from './profile.js';
 
 /**
  * The `credential_process` line of a self-refreshing profile, and its parsing on the other side
- * (src/refresh.ts). Both ends live here so they cannot drift apart.
+ * (src/refresher.ts). Both ends live here so they cannot drift apart.
  */
 
 /** Everything the refresher needs to assume the role again; none of it is secret. */

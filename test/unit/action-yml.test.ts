@@ -1,3 +1,5 @@
+// action.yml against the code: every input the code reads is declared (and nothing more), upstream's
+// inputs and outputs are all there, and the descriptions state the defaults the code uses.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -1,3 +1,5 @@
+// use-existing-credentials: which valid credentials in place are kept (a session of the role asked
+// for, in an allowed account) and which are not.
 import { describe, expect, it } from 'vitest';
 import { isSessionOf } from '../../src/aws/arn.js';
 import { whyNotKeep } from '../../src/credentials/existing.js';

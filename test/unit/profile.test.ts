@@ -1,3 +1,6 @@
+// Profiles in the shared AWS files: section edits that keep every other byte, where the files are,
+// refusing a profile that exists, writing and removing only what this invocation wrote, and the
+// post step's restored environment.
 import {
   existsSync,
   mkdirSync,

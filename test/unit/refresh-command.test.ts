@@ -1,3 +1,5 @@
+// The credential_process line of a refreshing profile: the refresher's arguments round-trip, and the
+// command line splits back into the same argv under every consumer's rules (sh, cmd.exe, shlex).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

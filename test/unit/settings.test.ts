@@ -1,3 +1,5 @@
+// Inputs parsed and refused in one place: defaults, booleans, bounded numbers, URLs, lists and JSON,
+// rules that involve two inputs, and the environment fallbacks. Each refusal names its input.
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/common/errors.js';
 import { envFallbackName, INPUT_NAMES, readRawInputs } from '../../src/inputs/names.js';

@@ -1,3 +1,5 @@
+// Which credentials an invocation starts from, in upstream's order, and what the runner's
+// environment says about OIDC.
 import { describe, expect, it } from 'vitest';
 import { ActionError, InputError } from '../../src/common/errors.js';
 import {

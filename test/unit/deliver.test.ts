@@ -1,3 +1,5 @@
+// Delivering credentials: the environment a later step sees (a stale session token cannot survive),
+// the step outputs, and the warning when AWS_PROFILE would hide exported keys.
 import { describe, expect, it } from 'vitest';
 import { CREDENTIAL_VARIABLES, REGION_VARIABLES } from '../../src/aws/env-vars.js';
 import { environmentFor, outputsFor, profileShadowingEnvironment } from '../../src/deliver/deliver.js';

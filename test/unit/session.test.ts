@@ -1,3 +1,5 @@
+// Parts of a role session: a bare role name completed from the caller's ARN, and the
+// special-characters workaround, which assumes again until the secret key is plain, within bounds.
 import { describe, expect, it } from 'vitest';
 import { roleArnFor } from '../../src/aws/arn.js';
 import { ActionError } from '../../src/common/errors.js';

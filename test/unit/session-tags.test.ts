@@ -1,3 +1,5 @@
+// Session tags: GitHub's context first, values sanitised as STS requires, the essential subset
+// after PackedPolicyTooLarge, and custom-tags refused when STS would refuse them.
 import { describe, expect, it } from 'vitest';
 import {
   buildSessionTags,
