@@ -12,7 +12,7 @@ import { webIdentitySession } from './credentials/web-identity.js';
 import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
 import { recordClaims } from './tokens/claims.js';
-import { oidcRequestAvailable } from './tokens/oidc-request.js';
+import { oidcRequestAvailable, requestGitHubIdToken } from './tokens/oidc-request.js';
 import { GitHubOidcToken } from './tokens/token.js';
 
 const emit = reserveStdout();
@@ -44,7 +44,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     audience: options.audience,
   };
   try {
-    emit(credentialProcessJson(await assume(options, context)));
+    emit(credentialProcessJson(await assume(options, context, env)));
     return 0;
   } catch (error) {
     complain(`Cannot refresh the AWS credentials. ${explain(error, context).describe()}`);
@@ -53,10 +53,15 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
 }
 
 /** One web-identity session for the profile's role, with the claims recorded for a refusal. */
-async function assume(options: RefreshOptions, context: FailureContext): Promise<Credentials> {
+async function assume(
+  options: RefreshOptions,
+  context: FailureContext,
+  env: NodeJS.ProcessEnv,
+): Promise<Credentials> {
   applyProxySettings(options.httpProxy, options.noProxy);
   const sts = realSts({ region: options.region, endpoint: options.stsEndpoint });
-  const tokens = recordClaims(new GitHubOidcToken(options.audience), (claims) => {
+  const github = new GitHubOidcToken(options.audience, (audience) => requestGitHubIdToken(audience, { env }));
+  const tokens = recordClaims(github, (claims) => {
     context.claims = claims;
   });
   const policy = { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 };

@@ -7,6 +7,7 @@ import type { Sts } from '../aws/sts.js';
 import { errorFacts, withRetry } from '../common/retry.js';
 import type { Settings } from '../inputs/settings.js';
 import { recordClaims } from '../tokens/claims.js';
+import { requestGitHubIdToken } from '../tokens/oidc-request.js';
 import { GitHubOidcToken, TokenFile, type TokenSource } from '../tokens/token.js';
 import { maskAccountIds } from './accounts.js';
 import { ambientChain, environmentCredentials } from './ambient.js';
@@ -29,7 +30,8 @@ export async function obtainCredentials(options: AssumeOptions): Promise<Assumed
     case 'token-file': {
       const tokens =
         source.kind === 'oidc'
-          ? (options.oidcToken ?? new GitHubOidcToken(settings.audience))
+          ? (options.oidcToken ??
+            new GitHubOidcToken(settings.audience, (aud) => requestGitHubIdToken(aud, { env: options.env })))
           : new TokenFile(source.tokenFile);
       const onClaims = options.onClaims;
       return assumeWithWebIdentity(
