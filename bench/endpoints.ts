@@ -1,7 +1,7 @@
 // The local endpoints a benchmark runs against: the OIDC issuer and the STS double of the e2e
 // tests, both on 127.0.0.1, with the bench role in place.
-import { type OidcIssuer, startOidcIssuer } from '../test/e2e/oidc-issuer.js';
-import { type StsDouble, startStsDouble } from '../test/e2e/sts-double.js';
+import { type OidcIssuer, startOidcIssuer } from '../test/support/oidc-issuer.js';
+import { type StsDouble, startStsDouble } from '../test/support/sts-double.js';
 import { type ActionEndpoints, ROLE_ARN } from './action.js';
 
 export interface Endpoints extends ActionEndpoints {

@@ -3,8 +3,9 @@
 // the shipped withRetry (its classification, backoff and deadline) on a virtual clock; upstream's
 // documented policy (12 attempts, each sleep uniform in [0, 50 ms × 2^n]) runs on the same clock,
 // bucket and seeded random source, so the two are compared on exactly the same model.
-import { OidcRequestError } from '../src/oidc-request.js';
-import { type Backoff, retryPolicy, withRetry } from '../src/retry.js';
+
+import { type Backoff, retryPolicy, withRetry } from '../src/common/retry.js';
+import { OidcRequestError } from '../src/tokens/oidc-request.js';
 
 export interface StormModel {
   jobs: number;

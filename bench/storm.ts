@@ -3,7 +3,7 @@
 // IDPCommunicationError, as AWS STS answers when it cannot fetch GitHub's keys fast enough.
 
 import { loadavg } from 'node:os';
-import type { StsDouble } from '../test/e2e/sts-double.js';
+import type { StsDouble } from '../test/support/sts-double.js';
 import { runAction } from './action.js';
 import { startEndpoints, webIdentityCalls } from './endpoints.js';
 import { quantile } from './simulate.js';

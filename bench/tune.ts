@@ -1,8 +1,8 @@
 // How the STS backoff was chosen: the shipped withRetry on the storm model (all jobs at once), over
 // a grid of second-sleep caps and age factors (the cap is at most ageFactor × the time since the
 // first attempt), at 32, 128 and 256 jobs. Not part of `npm run bench`; run it with
-// `npx tsx bench/tune.ts` after changing src/retry.ts.
-import { STS_BACKOFF } from '../src/retry.js';
+// `npx tsx bench/tune.ts` after changing src/common/retry.ts.
+import { STS_BACKOFF } from '../src/common/retry.js';
 import { bucketFloorSeconds, STORM_MODEL, summarize } from './simulate.js';
 
 /** Seeds per storm size: the big storms are slower to simulate. */

@@ -9,8 +9,8 @@ const out = process.argv[2] ?? 'dist';
 const staging = `${out}.building`;
 const entries = [
   ['src/index.ts', staging],
-  ['src/cleanup.ts', join(staging, 'cleanup')],
-  ['src/refresh.ts', join(staging, 'refresh')],
+  ['src/post.ts', join(staging, 'cleanup')],
+  ['src/refresher.ts', join(staging, 'refresh')],
 ];
 rmSync(staging, { recursive: true, force: true });
 for (const [entry, dir] of entries) {

@@ -1,8 +1,8 @@
 // `npm run local`: runs the bundled action end to end on this machine, as a workflow would, against
 // an embedded OIDC issuer and moto as STS, and prints what the workflow would get (masked).
-import { startMoto } from '../test/e2e/moto.js';
-import { startOidcIssuer } from '../test/e2e/oidc-issuer.js';
-import { Job } from '../test/e2e/runner.js';
+import { startMoto } from '../test/support/moto.js';
+import { startOidcIssuer } from '../test/support/oidc-issuer.js';
+import { Job } from '../test/support/runner.js';
 
 const role = process.argv[2] ?? 'arn:aws:iam::123456789012:role/RoleA';
 const [issuer, moto] = await Promise.all([startOidcIssuer(), startMoto()]);

@@ -1,112 +1,170 @@
 import * as core from '@actions/core';
-import { accountOf, checkAllowedAccount, maskAccountIds } from './accounts.js';
-import { obtainCredentials } from './assume.js';
-import { explain, type FailureContext } from './diagnostics.js';
-import { ActionError } from './errors.js';
-import { keepExistingCredentials } from './existing.js';
+import { accountOf } from './aws/arn.js';
+import { applyProxySettings } from './aws/proxy.js';
+import { realSts, type StsFactory } from './aws/sts.js';
+import { ActionError } from './common/errors.js';
+import { describeRetry, type RetryEvent, retryPolicy } from './common/retry.js';
+import { checkAllowedAccount, maskAccountIds } from './credentials/accounts.js';
+import { keepExistingCredentials } from './credentials/existing.js';
+import { obtainCredentials } from './credentials/obtain.js';
+import type { Assumed } from './credentials/session.js';
+import {
+  type CredentialSource,
+  chooseCredentialSource,
+  oidcPermissionMissing,
+  runnerFacts,
+} from './credentials/source.js';
 import {
   deliverCredentials,
   exportsEnvironment,
   maskCredentials,
   unsetCurrentCredentials,
-} from './exporter.js';
-import { planProfile } from './profile.js';
-import { applyProxySettings } from './proxy.js';
-import { earlierCredentials, replacementNotice } from './replacement.js';
-import { describeRetry, type RetryEvent, retryPolicy } from './retry.js';
-import { readSettings } from './settings.js';
-import {
-  chooseCredentialSource,
-  missingOidcPermissionError,
-  oidcPermissionMissing,
-  runnerFacts,
-} from './source.js';
-import { summaryFacts, summaryTable, writeSummary } from './summary.js';
+} from './deliver/deliver.js';
+import { type ProfilePlan, planProfile } from './deliver/profile.js';
+import { type EarlierCredentials, earlierCredentials, replacementNotice } from './deliver/replacement.js';
+import { readSettings, type Settings } from './inputs/settings.js';
+import { explain, type FailureContext } from './report/diagnostics.js';
+import { summaryFacts, summaryTable, writeSummary } from './report/summary.js';
+import { missingOidcPermissionError } from './tokens/oidc-request.js';
+import type { TokenSource } from './tokens/token.js';
+
+/** The services the pipeline talks to. The action uses the real ones; in-process tests pass fakes. */
+export interface Services {
+  sts: StsFactory;
+  /** Where a GitHub OIDC token comes from; by default GitHub's endpoint. */
+  oidcToken?: TokenSource;
+}
+
+/** What the pipeline decided before any STS call. */
+interface Plan {
+  source: CredentialSource;
+  profile: ProfilePlan | undefined;
+  earlier: EarlierCredentials | undefined;
+  oidcMissing: boolean;
+}
+
+interface Run {
+  env: NodeJS.ProcessEnv;
+  services: Services;
+  context: FailureContext;
+  started: number;
+}
 
 /**
- * The whole action, top to bottom: inputs → credential source → token → assumed role → export.
+ * The whole action, top to bottom: inputs → credentials → deliver → report.
  * Every failure ends as one explained `::error`.
  */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const context: FailureContext = {};
-  const started = Date.now();
+export async function run(
+  env: NodeJS.ProcessEnv = process.env,
+  services: Services = { sts: realSts },
+): Promise<void> {
+  const step: Run = { env, services, context: {}, started: Date.now() };
+  let timeout: NodeJS.Timeout | undefined;
   try {
-    const settings = readSettings(env);
-    // Keys given as inputs are secrets too, whether or not the workflow took them from `secrets`.
-    if (settings.accessKeyId && settings.secretAccessKey) {
-      maskCredentials({
-        accessKeyId: settings.accessKeyId,
-        secretAccessKey: settings.secretAccessKey,
-        sessionToken: settings.sessionToken,
-      });
-    }
-    context.roleArn = settings.roleToAssume;
-    context.durationSeconds = settings.durationSeconds;
-    context.audience = settings.audience;
-    const timeout = startActionTimeout(settings.actionTimeoutSeconds);
-    applyProxySettings(settings.httpProxy, settings.noProxy);
-
-    const facts = runnerFacts(env);
-    const source = chooseCredentialSource(settings, facts);
-    context.source = source;
-    // Before any STS call, so that a profile that may not be replaced fails the step at once.
-    const profile = planProfile(settings, env);
-    // Read before anything below can blank or delete the variables.
-    const earlier = earlierCredentials(env);
-    if (settings.unsetCurrentCredentials) unsetCurrentCredentials();
-    if (settings.maskAccountId) maskAccountIds(accountOf(settings.roleToAssume));
-
-    const retry = retryPolicy(settings, started);
-    const onRetry = (event: RetryEvent) => core.info(describeRetry(event));
-    const kept = settings.useExistingCredentials
-      ? await keepExistingCredentials({ settings, env, retry, onRetry })
-      : undefined;
-    // Reached with use-existing-credentials only (source.ts refuses it otherwise): nothing to keep, no token.
-    if (!kept && oidcPermissionMissing(settings, facts)) throw missingOidcPermissionError();
-    const assumed =
-      kept ??
-      (await obtainCredentials({
-        settings,
-        source,
-        env,
-        retry,
-        // The token's claims (never the token) explain a trust-policy refusal.
-        onClaims: (claims) => {
-          context.claims = claims;
-        },
-        onRetry,
-      }));
-    maskCredentials(assumed.credentials);
-    if (settings.maskAccountId) maskAccountIds(assumed.accountId);
-    checkAllowedAccount(assumed.accountId, settings.allowedAccountIds);
-
-    deliverCredentials(assumed, settings, source, profile);
-
-    core.info(
-      `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
-    );
-    const notice =
-      exportsEnvironment(settings) && !assumed.kept
-        ? replacementNotice(earlier, assumed.arn, settings.maskAccountId)
-        : undefined;
-    if (notice) core.notice(notice);
-    if (settings.jobSummary) {
-      await writeSummary(summaryTable(summaryFacts(settings, source, assumed, Date.now() - started)));
-    }
-    clearTimeout(timeout);
+    const settings = inputs(step);
+    timeout = startActionTimeout(settings.actionTimeoutSeconds, env);
+    const plan = prepare(settings, step);
+    const assumed = await credentials(settings, plan, step);
+    deliverCredentials(assumed, settings, plan.source, plan.profile, env);
+    await report(assumed, settings, plan, step);
   } catch (error) {
-    fail(explain(error, context));
+    fail(explain(error, step.context), env);
+  } finally {
+    clearTimeout(timeout);
   }
 }
 
-function fail(error: ActionError): void {
+/** Stage 1: the settings, with input keys masked and what a failure message may name recorded. */
+function inputs({ env, context }: Run): Settings {
+  const settings = readSettings(env);
+  // Keys given as inputs are secrets too, whether or not the workflow took them from `secrets`.
+  if (settings.accessKeyId && settings.secretAccessKey) {
+    maskCredentials({
+      accessKeyId: settings.accessKeyId,
+      secretAccessKey: settings.secretAccessKey,
+      sessionToken: settings.sessionToken,
+    });
+  }
+  context.roleArn = settings.roleToAssume;
+  context.durationSeconds = settings.durationSeconds;
+  context.audience = settings.audience;
+  return settings;
+}
+
+/** Everything decided before any STS call, so that a bad combination fails the step at once. */
+function prepare(settings: Settings, { env, context }: Run): Plan {
+  applyProxySettings(settings.httpProxy, settings.noProxy);
+  const facts = runnerFacts(env);
+  const source = chooseCredentialSource(settings, facts);
+  context.source = source;
+  // Before any STS call, so that a profile that may not be replaced fails the step at once.
+  const profile = planProfile(settings, env);
+  // Read before anything below can blank or delete the variables.
+  const earlier = earlierCredentials(env);
+  if (settings.unsetCurrentCredentials) unsetCurrentCredentials();
+  if (settings.maskAccountId) maskAccountIds(accountOf(settings.roleToAssume));
+  return { source, profile, earlier, oidcMissing: oidcPermissionMissing(settings, facts) };
+}
+
+/** Stage 2: the credentials kept or obtained, masked and checked against allowed-account-ids. */
+async function credentials(settings: Settings, plan: Plan, step: Run): Promise<Assumed> {
+  const { env, services, context } = step;
+  const retry = retryPolicy(settings, step.started);
+  const onRetry = (event: RetryEvent) => core.info(describeRetry(event));
+  const kept = settings.useExistingCredentials
+    ? await keepExistingCredentials({ settings, env, retry, onRetry, sts: services.sts })
+    : undefined;
+  // Reached with use-existing-credentials only (source.ts refuses it otherwise): nothing to keep, no token.
+  if (!kept && plan.oidcMissing) throw missingOidcPermissionError();
+  const assumed =
+    kept ??
+    (await obtainCredentials({
+      settings,
+      source: plan.source,
+      env,
+      retry,
+      onRetry,
+      sts: services.sts,
+      oidcToken: services.oidcToken,
+      // The token's claims (never the token) explain a trust-policy refusal.
+      onClaims: (claims) => {
+        context.claims = claims;
+      },
+    }));
+  maskCredentials(assumed.credentials);
+  if (settings.maskAccountId) maskAccountIds(assumed.accountId);
+  checkAllowedAccount(assumed.accountId, settings.allowedAccountIds);
+  return assumed;
+}
+
+/** Stage 4: the log line, the replacement notice and the job summary. */
+async function report(
+  assumed: Assumed,
+  settings: Settings,
+  plan: Plan,
+  { env, started }: Run,
+): Promise<void> {
+  core.info(
+    `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
+  );
+  const notice =
+    exportsEnvironment(settings) && !assumed.kept
+      ? replacementNotice(plan.earlier, assumed.arn, settings.maskAccountId)
+      : undefined;
+  if (notice) core.notice(notice);
+  if (settings.jobSummary) {
+    await writeSummary(summaryTable(summaryFacts(settings, plan.source, assumed, Date.now() - started)), env);
+  }
+}
+
+function fail(error: ActionError, env: NodeJS.ProcessEnv): void {
   core.error(error.describe(), { title: error.title });
-  if (process.env.SHOW_STACK_TRACE === 'true' && error.stack) core.info(error.stack);
+  if (env.SHOW_STACK_TRACE === 'true' && error.stack) core.info(error.stack);
   process.exitCode = 1;
 }
 
 /** action-timeout-s: the whole step fails after this long, whatever it is waiting on. */
-function startActionTimeout(seconds: number): NodeJS.Timeout | undefined {
+function startActionTimeout(seconds: number, env: NodeJS.ProcessEnv): NodeJS.Timeout | undefined {
   if (seconds <= 0) return undefined;
   const timer = setTimeout(() => {
     fail(
@@ -115,6 +173,7 @@ function startActionTimeout(seconds: number): NodeJS.Timeout | undefined {
         `The action did not finish within action-timeout-s (${seconds} s).`,
         'Raise action-timeout-s, or check that the STS endpoint and the proxy are reachable from this runner.',
       ),
+      env,
     );
     process.exit(1);
   }, seconds * 1000);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './runner.js';
+import { REPO_ROOT } from '../support/runner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-quick-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,38 +1,26 @@
 // Issue 2's scenarios: the bundled action, run as GitHub runs it, against moto as STS, with the real
 // AWS CLI reading what it exported. Includes the blog posts' workflows (shared/seeds).
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expr } from './expressions.js';
-import { jobFactory } from './job-fixture.js';
-import { type Moto, startMoto } from './moto.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import type { CompositeAction, Job } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { expr } from '../support/expressions.js';
+import type { CompositeAction, Job } from '../support/runner.js';
+import { oidcJobs, useServers } from '../support/servers.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ACCOUNT = '123456789012';
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const CALLER_ARN = 'aws sts get-caller-identity --endpoint-url "$STS_ENDPOINT" --query Arn --output text';
 
-let moto: Moto;
-let issuer: OidcIssuer;
-
-beforeAll(async () => {
-  [moto, issuer] = await Promise.all([startMoto(), startOidcIssuer()]);
-});
-afterAll(async () => {
-  await Promise.all([moto?.stop(), issuer?.stop()]);
-});
+const servers = useServers('moto', 'issuer');
 
 // Every scenario must also keep every secret masked: the factory checks each job's log after each test.
-const newJob = jobFactory(
-  () => ({ ...issuer.env(), STS_ENDPOINT: moto.endpoint }),
-  () => issuer.tokens,
-);
+const newJob = oidcJobs(servers, { env: () => ({ STS_ENDPOINT: servers.moto.endpoint }) });
 
 const assumeInputs = (role: string, extra: Record<string, string> = {}) => ({
   'role-to-assume': roleArn(role),
   'aws-region': 'ap-northeast-1',
   'role-session-name': 'GitHubActions-4242',
-  'sts-endpoint': moto.endpoint,
+  'sts-endpoint': servers.moto.endpoint,
   ...extra,
 });
 
@@ -63,10 +51,10 @@ describe('one role', () => {
 
   it('sends the audience input to the OIDC endpoint', async () => {
     const job = newJob();
-    const before = issuer.tokens.length;
+    const before = servers.issuer.tokens.length;
     const step = await job.uses(assumeInputs('RoleA', { audience: 'sts.example.test' }));
     expect(step.exitCode).toBe(0);
-    const jwt = issuer.tokens[before];
+    const jwt = servers.issuer.tokens[before];
     expect(jwt).toBeDefined();
     const claims = JSON.parse(Buffer.from((jwt ?? '').split('.')[1] ?? '', 'base64url').toString('utf8'));
     expect(claims.aud).toBe('sts.example.test');
@@ -204,7 +192,7 @@ it('a token file fetched with curl, then web-identity-token-file', async () => {
     'aws-region': 'us-east-1',
     'role-duration-seconds': '900',
     'role-session-name': 'GitHubActionsTestSession',
-    'sts-endpoint': moto.endpoint,
+    'sts-endpoint': servers.moto.endpoint,
   });
   expect(step.exitCode, step.stdout).toBe(0);
   expect(await callerArn(job)).toBe(
@@ -244,12 +232,12 @@ describe('bad inputs', () => {
     ['role-duration-seconds', { 'role-duration-seconds': '60' }],
   ])('%s is rejected with one error naming it, before any network call', async (input, override) => {
     const job = newJob();
-    const before = issuer.requests;
+    const before = servers.issuer.requests;
     const step = await job.uses({ ...assumeInputs('RoleA'), ...override });
     expect(step.exitCode).not.toBe(0);
     const errors = step.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     expect(`${errors[0]?.title} ${errors[0]?.message}`).toContain(input);
-    expect(issuer.requests).toBe(before);
+    expect(servers.issuer.requests).toBe(before);
   });
 });

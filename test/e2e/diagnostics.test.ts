@@ -1,29 +1,24 @@
 // Issue 5: failures that explain themselves. Each misconfiguration happens for real (a trust policy
 // that does not match, no OIDC provider, a too-long session, an IdP storm, no id-token permission)
 // against the local STS double; the test reads the one ::error annotation the runner would show.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeJwt, type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { type Annotation, Job, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeJwt, type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { type Annotation, Job, type StepResult } from '../support/runner.js';
+import { useServers } from '../support/servers.js';
 
 const ACCOUNT = '111111111111';
 const HOST = 'token.actions.githubusercontent.com';
 const MAIN_SUB = 'repo:acme/app:ref:refs/heads/main';
 
-let sts: StsDouble;
+const servers = useServers('sts');
 let roleCount = 0;
 const cleanups: (() => Promise<void> | void)[] = [];
 
-beforeAll(async () => {
-  sts = await startStsDouble();
-});
-afterAll(async () => {
-  await sts?.stop();
-});
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  sts.setNoOidcProvider(false);
-  sts.setAudiences(null);
+  servers.sts.setNoOidcProvider(false);
+  servers.sts.setAudiences(null);
 });
 
 /** A role of its own for each test, trusting pushes to main of acme/app by default. */
@@ -31,7 +26,7 @@ function newRole(
   extra: { sub?: string[]; aud?: string[]; maxSessionDuration?: number; principals?: string[] } = {},
 ) {
   const arn = `arn:aws:iam::${ACCOUNT}:role/Diag${++roleCount}`;
-  sts.addRole({
+  servers.sts.addRole({
     arn,
     trust: { sub: extra.sub ?? [MAIN_SUB], aud: extra.aud ?? ['sts.amazonaws.com'] },
     maxSessionDuration: extra.maxSessionDuration,
@@ -67,7 +62,7 @@ function newJob(issuer: OidcIssuer | undefined, env: Record<string, string> = {}
 const inputs = (role: string, extra: Record<string, string> = {}) => ({
   'role-to-assume': role,
   'aws-region': 'us-east-1',
-  'sts-endpoint': sts.endpoint,
+  'sts-endpoint': servers.sts.endpoint,
   ...extra,
 });
 
@@ -86,9 +81,9 @@ const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** Calls of `action` the STS double received during `run`. */
 async function counting<T>(action: string, run: () => Promise<T>): Promise<{ result: T; calls: number }> {
-  const before = sts.calls.filter((c) => c.action === action).length;
+  const before = servers.sts.calls.filter((c) => c.action === action).length;
   const result = await run();
-  return { result, calls: sts.calls.filter((c) => c.action === action).length - before };
+  return { result, calls: servers.sts.calls.filter((c) => c.action === action).length - before };
 }
 
 /** The claims of the token the action was given, decoded here from the issuer's own record. */
@@ -191,7 +186,7 @@ describe('AccessDenied on AssumeRoleWithWebIdentity', () => {
 
 describe('other STS refusals', () => {
   it('no OIDC provider: says how to create it in the role account', async () => {
-    sts.setNoOidcProvider(true);
+    servers.sts.setNoOidcProvider(true);
     const role = newRole();
     const error = onlyError(await newJob(await newIssuer()).uses(inputs(role)));
     expect(error.title).toMatch(/provider/i);
@@ -202,7 +197,7 @@ describe('other STS refusals', () => {
   });
 
   it("InvalidIdentityToken for the audience: shows the token's aud and the provider's client IDs", async () => {
-    sts.setAudiences(['sts.amazonaws.com']);
+    servers.sts.setAudiences(['sts.amazonaws.com']);
     const role = newRole({ aud: ['sts.example.test'] });
     const { result: step, calls } = await counting('AssumeRoleWithWebIdentity', async () =>
       newJob(await newIssuer()).uses(inputs(role, { audience: 'sts.example.test' })),
@@ -248,7 +243,7 @@ describe('other STS refusals', () => {
       message: "Couldn't retrieve verification key",
       status: 400,
     };
-    sts.script('AssumeRoleWithWebIdentity', [fault, fault, fault]);
+    servers.sts.script('AssumeRoleWithWebIdentity', [fault, fault, fault]);
     const { result: step, calls } = await counting('AssumeRoleWithWebIdentity', async () =>
       newJob(await newIssuer()).uses(inputs(role, { 'retry-max-attempts': '3' })),
     );
@@ -266,10 +261,10 @@ describe('other STS refusals', () => {
 describe('the OIDC request variables are missing', () => {
   it('explains permissions: id-token: write, reusable workflows and forks, before any network call', async () => {
     const role = newRole();
-    const callsBefore = sts.calls.length;
+    const callsBefore = servers.sts.calls.length;
     const step = await newJob(undefined).uses(inputs(role));
     const error = onlyError(step);
-    expect(sts.calls.length).toBe(callsBefore);
+    expect(servers.sts.calls.length).toBe(callsBefore);
     expect(error.message).toContain('ACTIONS_ID_TOKEN_REQUEST_URL');
     expect(error.message).toContain('id-token: write');
     expect(error.message).toMatch(/reusable workflow.*caller/);

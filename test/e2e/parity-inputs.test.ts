@@ -1,15 +1,15 @@
 // Issue 3, the inputs around the STS call: refusals of bad inputs (before any network call), the
 // environment fallback, http-proxy / no-proxy through a local CONNECT proxy, force-skip-oidc on a
 // self-hosted runner, and the retry and time-limit inputs. Against the local STS double.
+
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerIdentity, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { callerIdentity, errorOf, expectSuccess } from '../support/job-fixture.js';
+import { oidcJobs, useServers } from '../support/servers.js';
 
 const ACCOUNT = '111111111111';
 const ROLE_A = `arn:aws:iam::${ACCOUNT}:role/RoleA`;
@@ -66,8 +66,7 @@ async function startProxy(): Promise<Proxy> {
   };
 }
 
-let sts: StsDouble;
-let issuer: OidcIssuer;
+const servers = useServers('sts', 'issuer');
 let proxy: Proxy;
 /**
  * The double at an address that is loopback but that @actions/http-client does not treat as such
@@ -76,22 +75,19 @@ let proxy: Proxy;
 let mappedEndpoint: string;
 
 beforeAll(async () => {
-  [sts, issuer, proxy] = await Promise.all([startStsDouble(), startOidcIssuer(), startProxy()]);
-  sts.addUser(USER);
-  sts.addRole({ arn: ROLE_A, trust: { sub: ['repo:acme/app:*'] }, principals: [USER.arn] });
-  mappedEndpoint = sts.endpoint.replace('127.0.0.1', '[::ffff:127.0.0.1]');
+  proxy = await startProxy();
+  servers.sts.addUser(USER);
+  servers.sts.addRole({ arn: ROLE_A, trust: { sub: ['repo:acme/app:*'] }, principals: [USER.arn] });
+  mappedEndpoint = servers.sts.endpoint.replace('127.0.0.1', '[::ffff:127.0.0.1]');
 });
 afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop(), proxy?.stop()]);
+  await proxy?.stop();
 });
 
-const newJob = jobFactory(
-  () => issuer.env(),
-  () => [...issuer.tokens, USER.secretAccessKey],
-);
+const newJob = oidcJobs(servers, { secrets: () => [USER.secretAccessKey] });
 const base = (extra: Record<string, string> = {}) => ({
   'aws-region': 'us-east-1',
-  'sts-endpoint': sts.endpoint,
+  'sts-endpoint': servers.sts.endpoint,
   'role-to-assume': ROLE_A,
   ...extra,
 });
@@ -111,12 +107,12 @@ describe('bad inputs are refused before any network call, naming the input', () 
     ['sts-endpoint', { 'sts-endpoint': 'sts.example.test' }],
   ])('%s', async (input, inputs) => {
     const job = newJob();
-    const calls = sts.calls.length;
-    const requests = issuer.requests;
+    const calls = servers.sts.calls.length;
+    const requests = servers.issuer.requests;
     const step = await job.uses(base(inputs));
     expect(errorOf(step).title).toBe(`Invalid input: ${input}`);
-    expect(sts.calls.length).toBe(calls);
-    expect(issuer.requests).toBe(requests);
+    expect(servers.sts.calls.length).toBe(calls);
+    expect(servers.issuer.requests).toBe(requests);
     expect(step.envWrites).toEqual({});
   });
 });
@@ -134,11 +130,11 @@ describe('http-proxy and no-proxy', () => {
     const job = newJob();
     const before = proxy.targets.length;
     expectSuccess(await job.uses(base({ 'sts-endpoint': mappedEndpoint, 'http-proxy': proxy.url })));
-    const port = new URL(sts.endpoint).port;
+    const port = new URL(servers.sts.endpoint).port;
     expect(proxy.targets.slice(before).length).toBeGreaterThan(0);
     for (const target of proxy.targets.slice(before))
       expect(target).toMatch(new RegExp(`^\\[?::ffff:.*:${port}$`));
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(SESSION_A);
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(SESSION_A);
   });
 
   it('HTTPS_PROXY / HTTP_PROXY in the job env are used when the input is not given', async () => {
@@ -158,10 +154,10 @@ describe('http-proxy and no-proxy', () => {
     ] as const) {
       const job = newJob({ HTTPS_PROXY: proxy.url, ...env });
       const before = proxy.targets.length;
-      const calls = sts.calls.length;
+      const calls = servers.sts.calls.length;
       expectSuccess(await job.uses(base({ 'sts-endpoint': mappedEndpoint, ...inputs })));
       expect(proxy.targets.length).toBe(before);
-      expect(sts.calls.length).toBe(calls + 1);
+      expect(servers.sts.calls.length).toBe(calls + 1);
     }
   });
 });
@@ -174,27 +170,27 @@ describe('force-skip-oidc on a self-hosted runner', () => {
       file,
       `[default]\naws_access_key_id = ${USER.accessKeyId}\naws_secret_access_key = ${USER.secretAccessKey}\n`,
     );
-    const requests = issuer.requests;
-    const calls = sts.calls.length;
+    const requests = servers.issuer.requests;
+    const calls = servers.sts.calls.length;
     const step = await job.uses(base({ 'force-skip-oidc': 'true' }), {
       env: { AWS_SHARED_CREDENTIALS_FILE: file, AWS_CONFIG_FILE: join(job.home, 'no-config') },
     });
     expectSuccess(step);
-    expect(issuer.requests).toBe(requests);
-    expect(sts.calls.slice(calls).map((c) => [c.action, c.signedBy])).toEqual([
+    expect(servers.issuer.requests).toBe(requests);
+    expect(servers.sts.calls.slice(calls).map((c) => [c.action, c.signedBy])).toEqual([
       ['AssumeRole', USER.accessKeyId],
     ]);
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(SESSION_A);
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(SESSION_A);
   });
 
   it('with no credentials on the runner it fails, still without asking for a job token', async () => {
     const job = newJob({}, { github: { RUNNER_ENVIRONMENT: 'self-hosted' } });
-    const requests = issuer.requests;
+    const requests = servers.issuer.requests;
     const step = await job.uses(base({ 'force-skip-oidc': 'true' }), {
       env: { AWS_SHARED_CREDENTIALS_FILE: join(job.home, 'none'), AWS_CONFIG_FILE: join(job.home, 'none') },
     });
     expect(errorOf(step).title).toBe('No credentials found');
-    expect(issuer.requests).toBe(requests);
+    expect(servers.issuer.requests).toBe(requests);
   });
 });
 
@@ -203,27 +199,27 @@ describe('retries and time limits', () => {
 
   it('disable-retry: one attempt only', async () => {
     const job = newJob();
-    sts.script('AssumeRoleWithWebIdentity', [throttled]);
-    const calls = sts.calls.length;
+    servers.sts.script('AssumeRoleWithWebIdentity', [throttled]);
+    const calls = servers.sts.calls.length;
     errorOf(await job.uses(base({ 'disable-retry': 'true' })));
-    expect(sts.calls.length - calls).toBe(1);
+    expect(servers.sts.calls.length - calls).toBe(1);
   });
 
   it('retry-max-attempts: that many attempts, then a clear failure', async () => {
     const job = newJob();
-    sts.script('AssumeRoleWithWebIdentity', [throttled, throttled]);
-    const calls = sts.calls.length;
+    servers.sts.script('AssumeRoleWithWebIdentity', [throttled, throttled]);
+    const calls = servers.sts.calls.length;
     const error = errorOf(await job.uses(base({ 'retry-max-attempts': '2' })));
-    expect(sts.calls.length - calls).toBe(2);
+    expect(servers.sts.calls.length - calls).toBe(2);
     expect(error.message).toMatch(/2 attempts/);
     // A transient fault within the budget is retried to success.
-    sts.script('AssumeRoleWithWebIdentity', [throttled]);
+    servers.sts.script('AssumeRoleWithWebIdentity', [throttled]);
     expectSuccess(await job.uses(base({ 'retry-max-attempts': '2' })));
   });
 
   it('action-timeout-s: the step fails when STS does not answer in time', async () => {
     const job = newJob();
-    sts.script('AssumeRoleWithWebIdentity', [{ kind: 'hang' }]);
+    servers.sts.script('AssumeRoleWithWebIdentity', [{ kind: 'hang' }]);
     const started = Date.now();
     const step = await job.uses(base({ 'action-timeout-s': '1' }));
     expect(errorOf(step).title).toBe('Action timed out');

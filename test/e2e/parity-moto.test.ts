@@ -1,35 +1,36 @@
 // Issue 3, happy paths: each credential source and the inputs that shape the result, run as GitHub
 // runs the action, against moto as STS and IAM, with the real AWS CLI using what was exported.
+
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expr } from './expressions.js';
-import { callerIdentity, callerIdentityFails, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
-import { type Moto, startMoto } from './moto.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import type { Job } from './runner.js';
-import { awsCli } from './tools.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expr } from '../support/expressions.js';
+import { callerIdentity, callerIdentityFails, errorOf, expectSuccess } from '../support/job-fixture.js';
+import type { Job } from '../support/runner.js';
+import { oidcJobs, useServers } from '../support/servers.js';
+import { awsCli } from '../support/tools.js';
 
 const ACCOUNT = '123456789012'; // moto's account
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const sessionArn = (role: string, session = 'GitHubActions') =>
   `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${session}`;
 
-let moto: Moto;
-let issuer: OidcIssuer;
+const servers = useServers('moto', 'issuer');
 /** An IAM user moto knows, with an access key made through moto's IAM API. */
 let user: { arn: string; accessKeyId: string; secretAccessKey: string };
 
 beforeAll(async () => {
-  [moto, issuer] = await Promise.all([startMoto(), startOidcIssuer()]);
   const admin = {
     AWS_ACCESS_KEY_ID: 'AKIAADMINEXAMPLE0001',
     AWS_SECRET_ACCESS_KEY: 'admin-secret-not-checked-by-moto',
     AWS_DEFAULT_REGION: 'us-east-1',
   };
   const iam = async (args: string[]) => {
-    const r = await awsCli(['iam', ...args, '--endpoint-url', moto.endpoint, '--output', 'json'], admin);
+    const r = await awsCli(
+      ['iam', ...args, '--endpoint-url', servers.moto.endpoint, '--output', 'json'],
+      admin,
+    );
     if (r.exitCode !== 0) throw new Error(`aws iam ${args[0]} failed: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
@@ -41,18 +42,12 @@ beforeAll(async () => {
     secretAccessKey: key.AccessKey.SecretAccessKey,
   };
 });
-afterAll(async () => {
-  await Promise.all([moto?.stop(), issuer?.stop()]);
-});
 
-const newJob = jobFactory(
-  () => issuer.env(),
-  () => [...issuer.tokens, user.secretAccessKey],
-);
+const newJob = oidcJobs(servers, { secrets: () => [user.secretAccessKey] });
 
 const base = (extra: Record<string, string> = {}) => ({
   'aws-region': 'eu-west-1',
-  'sts-endpoint': moto.endpoint,
+  'sts-endpoint': servers.moto.endpoint,
   ...extra,
 });
 const keys = () => ({ 'aws-access-key-id': user.accessKeyId, 'aws-secret-access-key': user.secretAccessKey });
@@ -67,11 +62,11 @@ describe('credential sources', () => {
   it('OIDC: the CLI acts as the role, and the outputs name it', async () => {
     const job = newJob();
     const step = await assumeWithOidc(job, 'RoleA');
-    const identity = await callerIdentity(job, moto.endpoint);
+    const identity = await callerIdentity(job, servers.moto.endpoint);
     expect(identity.Arn).toBe(sessionArn('RoleA'));
     expect(step.outputs).toEqual({ 'aws-account-id': ACCOUNT, 'authenticated-arn': sessionArn('RoleA') });
     expect([job.env.AWS_REGION, job.env.AWS_DEFAULT_REGION]).toEqual(['eu-west-1', 'eu-west-1']);
-    const token = issuer.tokens.at(-1) ?? '';
+    const token = servers.issuer.tokens.at(-1) ?? '';
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
     expect(claims.aud).toBe('sts.amazonaws.com'); // the audience input's default
   });
@@ -80,7 +75,7 @@ describe('credential sources', () => {
     const job = newJob();
     const step = await job.uses(base(keys()));
     expectSuccess(step);
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(user.arn);
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(user.arn);
     expect(job.env.AWS_ACCESS_KEY_ID).toBe(user.accessKeyId);
     expect(job.env.AWS_SESSION_TOKEN).toBe('');
     expect(step.outputs['authenticated-arn']).toBe(user.arn);
@@ -89,13 +84,13 @@ describe('credential sources', () => {
   it('OIDC for RoleA, then static IAM-user keys with no role: the CLI shows the IAM user', async () => {
     const job = newJob();
     await assumeWithOidc(job, 'RoleA');
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('RoleA'));
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('RoleA'));
     expect(job.env.AWS_SESSION_TOKEN).not.toBe('');
 
     expectSuccess(await job.uses(base(keys())));
     const check = await job.run('test -z "$AWS_SESSION_TOKEN" && echo "no session token"');
     expect(check.stdout).toBe('no session token');
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(user.arn);
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(user.arn);
   });
 
   it('static keys and a role: AssumeRole, with role-session-name and role-duration-seconds', async () => {
@@ -111,7 +106,7 @@ describe('credential sources', () => {
       }),
     );
     expectSuccess(step);
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('Deploy', 'deploy-42'));
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('Deploy', 'deploy-42'));
     const expires = Date.parse(step.outputs['aws-expiration'] ?? '');
     expect(expires - before).toBeGreaterThan(1790_000);
     expect(expires - before).toBeLessThan(1810_000 + (Date.now() - before));
@@ -120,7 +115,7 @@ describe('credential sources', () => {
   it('a bare role name with static keys takes the account of the keys', async () => {
     const job = newJob();
     expectSuccess(await job.uses(base({ ...keys(), 'role-to-assume': 'Deploy' })));
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('Deploy'));
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('Deploy'));
   });
 
   it('a token file, relative to GITHUB_WORKSPACE, as on EKS; no OIDC request is made', async () => {
@@ -129,13 +124,13 @@ describe('credential sources', () => {
     const jwt = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from('{"sub":"system:serviceaccount:ci:runner"}').toString('base64url')}.${randomBytes(32).toString('base64url')}`;
     job.addSecret(jwt);
     writeFileSync(join(job.workspace, 'eks', 'token'), `${jwt}\n`);
-    const requests = issuer.requests;
+    const requests = servers.issuer.requests;
     const step = await job.uses(
       base({ 'role-to-assume': roleArn('Runner'), 'web-identity-token-file': 'eks/token' }),
     );
     expectSuccess(step);
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('Runner'));
-    expect(issuer.requests).toBe(requests);
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('Runner'));
+    expect(servers.issuer.requests).toBe(requests);
   });
 
   it('a token file that is a symlink is refused', async () => {
@@ -152,11 +147,11 @@ describe('credential sources', () => {
   it('role chaining: OIDC for a hub role, then a bare spoke role name from its credentials', async () => {
     const job = newJob();
     await assumeWithOidc(job, 'Hub');
-    const requests = issuer.requests;
+    const requests = servers.issuer.requests;
     const step = await job.uses(base({ 'role-chaining': 'true', 'role-to-assume': 'Spoke' }));
     expectSuccess(step);
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('Spoke'));
-    expect(issuer.requests).toBe(requests);
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('Spoke'));
+    expect(servers.issuer.requests).toBe(requests);
   });
 });
 
@@ -179,8 +174,8 @@ describe('what is exported', () => {
       'output-credentials': 'true',
     });
     expect(step.envWrites).toEqual({});
-    await callerIdentityFails(job, moto.endpoint);
-    const identity = await callerIdentity(job, moto.endpoint, {
+    await callerIdentityFails(job, servers.moto.endpoint);
+    const identity = await callerIdentity(job, servers.moto.endpoint, {
       AWS_ACCESS_KEY_ID: step.outputs['aws-access-key-id'] ?? '',
       AWS_SECRET_ACCESS_KEY: step.outputs['aws-secret-access-key'] ?? '',
       AWS_SESSION_TOKEN: step.outputs['aws-session-token'] ?? '',
@@ -199,7 +194,7 @@ describe('what is exported', () => {
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION']) {
       expect(step.envWrites[name], name).toBe('');
     }
-    expect(await callerIdentityFails(job, moto.endpoint)).toMatch(/credentials|region/i);
+    expect(await callerIdentityFails(job, servers.moto.endpoint)).toMatch(/credentials|region/i);
   });
 
   it('mask-aws-account-id: the account is masked in the log and in later steps', async () => {
@@ -217,13 +212,13 @@ describe('what is exported', () => {
     await assumeWithOidc(job, 'RoleA');
     const [post] = await job.post();
     expect(post?.envWrites.AWS_ACCESS_KEY_ID).toBe('');
-    await callerIdentityFails(job, moto.endpoint);
+    await callerIdentityFails(job, servers.moto.endpoint);
 
     const kept = newJob({ AWS_SKIP_CLEANUP_STEP: 'true' });
     await assumeWithOidc(kept, 'RoleA');
     const [skipped] = await kept.post();
     expect(skipped?.skipped).toBe(true);
-    expect((await callerIdentity(kept, moto.endpoint)).Arn).toBe(sessionArn('RoleA'));
+    expect((await callerIdentity(kept, servers.moto.endpoint)).Arn).toBe(sessionArn('RoleA'));
   });
 });
 
@@ -234,22 +229,24 @@ describe('inputs from the environment', () => {
       ROLE_TO_ASSUME: roleArn('FromEnv'),
       ROLE_SESSION_NAME: 'env-session',
     });
-    expectSuccess(await job.uses({ 'sts-endpoint': moto.endpoint }));
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('FromEnv', 'env-session'));
+    expectSuccess(await job.uses({ 'sts-endpoint': servers.moto.endpoint }));
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('FromEnv', 'env-session'));
     expect(job.env.AWS_DEFAULT_REGION).toBe('ap-south-1');
 
-    expectSuccess(await job.uses({ 'sts-endpoint': moto.endpoint, 'role-to-assume': roleArn('Given') }));
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('Given', 'env-session'));
+    expectSuccess(
+      await job.uses({ 'sts-endpoint': servers.moto.endpoint, 'role-to-assume': roleArn('Given') }),
+    );
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('Given', 'env-session'));
   });
 
   it('exported AWS_ACCESS_KEY_ID is never read back as the aws-access-key-id input', async () => {
     const job = newJob();
     await assumeWithOidc(job, 'RoleA');
-    const requests = issuer.requests;
+    const requests = servers.issuer.requests;
     // Were the exported keys read as inputs, this would be AssumeRole from RoleA, not OIDC.
     await assumeWithOidc(job, 'RoleB');
-    expect(issuer.requests).toBe(requests + 1);
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('RoleB'));
+    expect(servers.issuer.requests).toBe(requests + 1);
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('RoleB'));
   });
 });
 
@@ -258,9 +255,9 @@ describe('use-existing-credentials', () => {
     const job = newJob();
     await assumeWithOidc(job, 'RoleA');
     const keyBefore = job.env.AWS_ACCESS_KEY_ID;
-    const requests = issuer.requests;
+    const requests = servers.issuer.requests;
     const step = await assumeWithOidc(job, 'RoleA', { 'use-existing-credentials': 'true' });
-    expect(issuer.requests).toBe(requests);
+    expect(servers.issuer.requests).toBe(requests);
     expect(step.envWrites.AWS_ACCESS_KEY_ID).toBeUndefined();
     expect(job.env.AWS_ACCESS_KEY_ID).toBe(keyBefore);
     expect(step.outputs['authenticated-arn']).toBe(sessionArn('RoleA'));
@@ -270,9 +267,9 @@ describe('use-existing-credentials', () => {
   it("'false' means false (upstream treats any text as true)", async () => {
     const job = newJob();
     await assumeWithOidc(job, 'RoleA');
-    const requests = issuer.requests;
+    const requests = servers.issuer.requests;
     const step = await assumeWithOidc(job, 'RoleA', { 'use-existing-credentials': 'false' });
-    expect(issuer.requests).toBe(requests + 1);
+    expect(servers.issuer.requests).toBe(requests + 1);
     expect(step.envWrites.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
   });
 
@@ -280,11 +277,11 @@ describe('use-existing-credentials', () => {
     const job = newJob();
     const first = await assumeWithOidc(job, 'RoleA', { 'use-existing-credentials': 'true' });
     expect(first.stdout).toMatch(/no valid credentials in place/);
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('RoleA'));
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('RoleA'));
 
     const second = await assumeWithOidc(job, 'RoleB', { 'use-existing-credentials': 'true' });
     expect(second.stdout).toMatch(/not a session of/);
-    expect((await callerIdentity(job, moto.endpoint)).Arn).toBe(sessionArn('RoleB'));
+    expect((await callerIdentity(job, servers.moto.endpoint)).Arn).toBe(sessionArn('RoleB'));
   });
 
   it('in a composite action used twice, the second use keeps what the first got', async () => {
@@ -297,17 +294,17 @@ describe('use-existing-credentials', () => {
           with: {
             'role-to-assume': expr('inputs.role'),
             'aws-region': 'eu-west-1',
-            'sts-endpoint': moto.endpoint,
+            'sts-endpoint': servers.moto.endpoint,
             'use-existing-credentials': 'true',
           },
         },
         {
           run: 'aws sts get-caller-identity --endpoint-url "$EP" --query Arn --output text',
-          env: { EP: moto.endpoint },
+          env: { EP: servers.moto.endpoint },
         },
       ],
     };
-    const requests = issuer.requests;
+    const requests = servers.issuer.requests;
     const first = await job.composite(action, { role: roleArn('RoleA') });
     const second = await job.composite(action, { role: roleArn('RoleA') });
     for (const results of [first, second]) {
@@ -317,6 +314,6 @@ describe('use-existing-credentials', () => {
       ).toEqual([0, 0]);
       expect(results[1]?.stdout).toBe(sessionArn('RoleA'));
     }
-    expect(issuer.requests).toBe(requests + 1);
+    expect(servers.issuer.requests).toBe(requests + 1);
   });
 });

@@ -1,14 +1,15 @@
 // Issue 3, what moto cannot show: SigV4-signed AssumeRole with static keys, session tags, external
 // id, session policies, role chaining from a hub role and allowed-account-ids, against the local
 // STS double, which checks every signature and records every parameter it received.
+
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerIdentity, errorOf, expectSuccess, jobFactory } from './job-fixture.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { GITHUB_SHA } from './runner.js';
-import { listParam, type RecordedCall, type StsDouble, startStsDouble, tagsOf } from './sts-double.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { callerIdentity, errorOf, expectSuccess } from '../support/job-fixture.js';
+import { GITHUB_SHA } from '../support/runner.js';
+import { oidcJobs, useServers } from '../support/servers.js';
+import { listParam, type RecordedCall, tagsOf } from '../support/sts-double.js';
 
 const HUB_ACCOUNT = '111111111111';
 const SPOKE_ACCOUNT = '222222222222';
@@ -37,31 +38,27 @@ const CONTEXT_TAGS = {
   Branch: 'refs/heads/main',
 };
 
-let sts: StsDouble;
-let issuer: OidcIssuer;
-
-beforeAll(async () => {
-  [sts, issuer] = await Promise.all([startStsDouble(), startOidcIssuer()]);
-  sts.addUser(USER);
-  sts.addRole({ arn: ROLE_A, trust: GITHUB_TRUST, principals: [USER.arn] });
-  sts.addRole({ arn: HUB, trust: GITHUB_TRUST });
-  sts.addRole({ arn: SPOKE, principals: [HUB] });
-  sts.addRole({ arn: DEPLOY, principals: [USER.arn], externalId: EXTERNAL_ID, maxSessionDuration: 7200 });
-  sts.addRole({ arn: PACKED, principals: [USER.arn], maxPackedTags: 4 });
-  sts.addRole({ arn: TINY, principals: [USER.arn], maxPackedTags: 2 });
+const servers = useServers('sts', 'issuer');
+beforeAll(() => {
+  servers.sts.addUser(USER);
+  servers.sts.addRole({ arn: ROLE_A, trust: GITHUB_TRUST, principals: [USER.arn] });
+  servers.sts.addRole({ arn: HUB, trust: GITHUB_TRUST });
+  servers.sts.addRole({ arn: SPOKE, principals: [HUB] });
+  servers.sts.addRole({
+    arn: DEPLOY,
+    principals: [USER.arn],
+    externalId: EXTERNAL_ID,
+    maxSessionDuration: 7200,
+  });
+  servers.sts.addRole({ arn: PACKED, principals: [USER.arn], maxPackedTags: 4 });
+  servers.sts.addRole({ arn: TINY, principals: [USER.arn], maxPackedTags: 2 });
 });
-afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop()]);
-});
 
-const newJob = jobFactory(
-  () => issuer.env(),
-  () => [...issuer.tokens, USER.secretAccessKey],
-);
+const newJob = oidcJobs(servers, { secrets: () => [USER.secretAccessKey] });
 
 const base = (extra: Record<string, string> = {}) => ({
   'aws-region': 'us-east-1',
-  'sts-endpoint': sts.endpoint,
+  'sts-endpoint': servers.sts.endpoint,
   ...extra,
 });
 const keys = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey };
@@ -72,9 +69,9 @@ const sessionArn = (roleArn: string, session = 'GitHubActions') => {
 
 /** The STS calls made while `body` ran. */
 async function callsDuring(body: () => Promise<unknown>): Promise<RecordedCall[]> {
-  const from = sts.calls.length;
+  const from = servers.sts.calls.length;
   await body();
-  return sts.calls.slice(from);
+  return servers.sts.calls.slice(from);
 }
 
 const actions = (calls: RecordedCall[]) => calls.map((c) => c.action);
@@ -123,7 +120,7 @@ describe('AssumeRole from static keys', () => {
       'Cost Center': '42',
     });
     expect(listParam(call, 'TransitiveTagKeys.member')).toEqual(['Repository', 'Team']);
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(sessionArn(DEPLOY, 'deploy-7'));
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(sessionArn(DEPLOY, 'deploy-7'));
   });
 
   it('masks the input keys before anything could print them', async () => {
@@ -201,7 +198,7 @@ describe('AssumeRole from static keys', () => {
     let step = await job.uses(
       base({ ...keys, 'role-to-assume': PACKED, 'custom-tags': '{"Team":"payments"}' }),
     );
-    const calls = sts.calls.slice(-2);
+    const calls = servers.sts.calls.slice(-2);
     expectSuccess(step);
     expect(calls.map((c) => [c.action, c.errorCode])).toEqual([
       ['AssumeRole', 'PackedPolicyTooLarge'],
@@ -241,12 +238,12 @@ describe('temporary static keys (aws-session-token)', () => {
     const calls = await callsDuring(async () => {
       expectSuccess(await job.uses(base(temporary)));
       expect(job.env.AWS_SESSION_TOKEN).toBe(temporary['aws-session-token']);
-      expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(sessionArn(HUB));
+      expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(sessionArn(HUB));
       expectSuccess(await job.uses(base({ ...temporary, 'role-to-assume': SPOKE })));
     });
     expect(actions(calls)).toEqual(['GetCallerIdentity', 'GetCallerIdentity', 'AssumeRole']);
     expect(calls.map((c) => c.signedBy)).toEqual(Array(3).fill(temporary['aws-access-key-id']));
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(sessionArn(SPOKE));
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(sessionArn(SPOKE));
   });
 });
 
@@ -257,8 +254,8 @@ describe('web identity', () => {
     const tokenFile = join(job.workspace, 'token');
     const calls = await callsDuring(async () => {
       expectSuccess(await job.uses(base({ 'role-to-assume': ROLE_A, ...tagInputs })));
-      const res = await fetch(`${issuer.requestUrl}&audience=sts.amazonaws.com`, {
-        headers: { authorization: `Bearer ${issuer.requestToken}` },
+      const res = await fetch(`${servers.issuer.requestUrl}&audience=sts.amazonaws.com`, {
+        headers: { authorization: `Bearer ${servers.issuer.requestToken}` },
         signal: AbortSignal.timeout(5_000),
       });
       writeFileSync(tokenFile, ((await res.json()) as { value: string }).value);
@@ -276,16 +273,16 @@ describe('web identity', () => {
 
   it('special-characters-workaround: assumes again until the secret is letters and digits', async () => {
     const job = newJob();
-    const issued = sts.issued.length;
+    const issued = servers.sts.issued.length;
     const step = await job.uses(
       base({ 'role-to-assume': ROLE_A, 'special-characters-workaround': 'true', 'retry-max-attempts': '60' }),
     );
     expectSuccess(step);
     expect(job.env.AWS_SECRET_ACCESS_KEY).toMatch(/^[A-Za-z0-9]+$/);
     // The exported key is the last one issued; every earlier one had a special character.
-    const mine = sts.issued.slice(issued);
+    const mine = servers.sts.issued.slice(issued);
     expect(mine.at(-1)?.accessKeyId).toBe(job.env.AWS_ACCESS_KEY_ID);
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(sessionArn(ROLE_A));
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(sessionArn(ROLE_A));
   });
 });
 
@@ -300,7 +297,7 @@ describe('role chaining from a hub role', () => {
     expect(actions(calls)).toEqual(['AssumeRole']);
     expect(calls[0]?.signedBy).toBe(hubKey);
     expect(tagsOf(calls[0] as RecordedCall)).toMatchObject({ GitHub: 'Actions', Repository: 'acme/app' });
-    const identity = await callerIdentity(job, sts.endpoint);
+    const identity = await callerIdentity(job, servers.sts.endpoint);
     expect(identity).toMatchObject({ Arn: sessionArn(SPOKE), Account: SPOKE_ACCOUNT });
   });
 });
@@ -347,7 +344,7 @@ describe('allowed-account-ids', () => {
       );
     });
     expect(actions(calls)).toEqual(['GetCallerIdentity', 'AssumeRoleWithWebIdentity']);
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(sessionArn(ROLE_A));
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(sessionArn(ROLE_A));
   });
 });
 
@@ -379,13 +376,13 @@ describe('several credential sources in one job', () => {
   it('OIDC for RoleA, then static IAM-user keys with no role: the CLI shows the IAM user', async () => {
     const job = newJob();
     expectSuccess(await job.uses(base({ 'role-to-assume': ROLE_A })));
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(sessionArn(ROLE_A));
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(sessionArn(ROLE_A));
 
     expectSuccess(await job.uses(base(keys)));
     // The double refuses a user key sent with a session token: a stale AWS_SESSION_TOKEN would fail here.
-    expect((await callerIdentity(job, sts.endpoint)).Arn).toBe(USER.arn);
+    expect((await callerIdentity(job, servers.sts.endpoint)).Arn).toBe(USER.arn);
     expect(
-      sts.checkCredentials({
+      servers.sts.checkCredentials({
         accessKeyId: job.env.AWS_ACCESS_KEY_ID ?? '',
         secretAccessKey: job.env.AWS_SECRET_ACCESS_KEY ?? '',
         sessionToken: job.env.AWS_SESSION_TOKEN,

@@ -1,6 +1,7 @@
 // Issue 3's profile inputs: aws-profile writes the credentials to a named profile of the shared
 // files instead of the environment; overwrite-aws-profile guards an existing one; the post step
 // removes what was written. The real AWS CLI reads the profile back from the local STS double.
+
 import {
   existsSync,
   lstatSync,
@@ -12,10 +13,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { Job, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Job, StepResult } from '../support/runner.js';
+import { GITHUB_HOSTED, knownSecrets, oidcJobs, useServers } from '../support/servers.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Deploy';
 const SESSION_ARN = 'arn:aws:sts::111111111111:assumed-role/Deploy/GitHubActions';
@@ -35,39 +35,16 @@ const CONFIG = [
 const CREDENTIALS =
   '[legacy]\naws_access_key_id = AKIALEGACYEXAMPLE000\naws_secret_access_key = legacy-secret-0000\n';
 
-let sts: StsDouble;
-let issuer: OidcIssuer;
-const jobs: Job[] = [];
-
-beforeAll(async () => {
-  [sts, issuer] = await Promise.all([startStsDouble(), startOidcIssuer()]);
-  sts.addRole({ arn: ROLE });
+const servers = useServers('sts', 'issuer');
+beforeAll(() => {
+  servers.sts.addRole({ arn: ROLE });
 });
-afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop()]);
-});
-afterEach(async () => {
-  for (const job of jobs.splice(0)) {
-    for (const jwt of issuer.tokens) job.addSecret(jwt);
-    job.addSecret(issuer.requestToken);
-    for (const issued of sts.issued) job.addSecret(issued.accessKeyId);
-    expect(job.leaks()).toEqual([]);
-    await job.dispose();
-  }
-});
-
-function newJob(env: Record<string, string> = {}): Job {
-  const job = new Job({
-    env: { ...issuer.env(), RUNNER_ENVIRONMENT: 'github-hosted', AWS_EC2_METADATA_DISABLED: 'true', ...env },
-  });
-  jobs.push(job);
-  return job;
-}
+const newJob = oidcJobs(servers, { env: () => GITHUB_HOSTED, secrets: () => knownSecrets(servers) });
 
 const inputs = (extra: Record<string, string>) => ({
   'role-to-assume': ROLE,
   'aws-region': 'eu-west-1',
-  'sts-endpoint': sts.endpoint,
+  'sts-endpoint': servers.sts.endpoint,
   ...extra,
 });
 
@@ -91,11 +68,12 @@ function keysOf(text: string, name: string): Record<string, string> {
 }
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-const webIdentityCalls = () => sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').length;
+const webIdentityCalls = () =>
+  servers.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity').length;
 
 async function callerIdentity(job: Job, args: string, env: Record<string, string> = {}) {
   const result = await job.run(
-    `aws ${args} sts get-caller-identity --endpoint-url ${sts.endpoint} --output json`,
+    `aws ${args} sts get-caller-identity --endpoint-url ${servers.sts.endpoint} --output json`,
     {
       env,
     },
@@ -116,7 +94,7 @@ describe('aws-profile', () => {
     const files = seed(job);
     const result = await job.uses(inputs({ 'aws-profile': 'ci' }));
     expect(result.exitCode, result.stdout).toBe(0);
-    const issued = sts.issued.at(-1);
+    const issued = servers.sts.issued.at(-1);
     if (!issued) throw new Error('nothing issued');
 
     // Nothing in the environment (output-env-credentials defaults to false with a profile).
@@ -132,7 +110,7 @@ describe('aws-profile', () => {
     expect(credentials.startsWith(CREDENTIALS)).toBe(true);
     const keys = keysOf(credentials, 'ci');
     expect(keys.aws_access_key_id).toBe(issued.accessKeyId);
-    const check = sts.checkCredentials({
+    const check = servers.sts.checkCredentials({
       accessKeyId: keys.aws_access_key_id ?? '',
       secretAccessKey: keys.aws_secret_access_key ?? '',
       sessionToken: keys.aws_session_token,
@@ -169,7 +147,7 @@ describe('aws-profile', () => {
     const replaced = await job.uses(inputs({ 'aws-profile': 'legacy', 'overwrite-aws-profile': 'true' }));
     expect(replaced.exitCode, replaced.stdout).toBe(0);
     const keys = keysOf(readFileSync(files.credentials, 'utf8'), 'legacy');
-    expect(keys.aws_access_key_id).toBe(sts.issued.at(-1)?.accessKeyId);
+    expect(keys.aws_access_key_id).toBe(servers.sts.issued.at(-1)?.accessKeyId);
     expect(readFileSync(files.credentials, 'utf8')).not.toContain('AKIALEGACYEXAMPLE000');
     expect((await callerIdentity(job, '--profile legacy')).Arn).toBe(SESSION_ARN);
   });

@@ -1,15 +1,15 @@
 // Issue 6: refresh-credentials writes a profile whose credential_process (dist/refresh/index.js)
 // mints a fresh OIDC token and assumes the role again whenever an SDK or the CLI needs credentials.
 // Consumers are real: the AWS CLI (botocore) and @aws-sdk/client-sts in a long-lived process.
+
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { Job, REPO_ROOT, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
-import { baseEnv } from './tools.js';
+import { type Job, REPO_ROOT, type StepResult } from '../support/runner.js';
+import { GITHUB_HOSTED, knownSecrets, oidcJobs, useServers } from '../support/servers.js';
+import { baseEnv } from '../support/tools.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Deploy';
 const SESSION_ARN = 'arn:aws:sts::111111111111:assumed-role/Deploy/GitHubActions';
@@ -17,16 +17,13 @@ const REFRESHER = join(REPO_ROOT, 'dist', 'refresh', 'index.js');
 /** Issued credentials expire this soon in the long-lived-process test. */
 const SHORT_LIFETIME_S = 3;
 
-let sts: StsDouble;
-let issuer: OidcIssuer;
+const servers = useServers('sts', 'issuer');
 /** A copy of the action under a path with spaces and a quote, as credential_process must quote it. */
 let awkwardActionDir: string;
-const jobs: Job[] = [];
 
 beforeAll(async () => {
-  [sts, issuer] = await Promise.all([startStsDouble(), startOidcIssuer()]);
-  sts.addRole({ arn: ROLE });
-  sts.addRole({
+  servers.sts.addRole({ arn: ROLE });
+  servers.sts.addRole({
     arn: 'arn:aws:iam::111111111111:role/OnlyProd',
     trust: { sub: ['repo:acme/app:environment:prod'] },
   });
@@ -36,43 +33,24 @@ beforeAll(async () => {
   cpSync(join(REPO_ROOT, 'action.yml'), join(awkwardActionDir, 'action.yml'));
 });
 afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop()]);
   if (awkwardActionDir) rmSync(join(awkwardActionDir, '..'), { recursive: true, force: true });
 });
-afterEach(async () => {
-  sts.setCredentialLifetime(null);
-  for (const job of jobs.splice(0)) {
-    expectNoSecretsIn(job);
-    await job.dispose();
-  }
+afterEach(() => {
+  servers.sts.setCredentialLifetime(null);
 });
 
-/** Every secret the test can know of: the JWTs, the request token, and every key the double issued. */
-function expectNoSecretsIn(job: Job): void {
-  for (const jwt of issuer.tokens) job.addSecret(jwt);
-  job.addSecret(issuer.requestToken);
-  for (const issued of sts.issued) job.addSecret(issued.accessKeyId);
-  expect(job.leaks()).toEqual([]);
-}
-
-function newJob(opts: { actionDir?: string } = {}): Job {
-  const job = new Job({
-    actionDir: opts.actionDir,
-    env: { ...issuer.env(), RUNNER_ENVIRONMENT: 'github-hosted', AWS_EC2_METADATA_DISABLED: 'true' },
-  });
-  jobs.push(job);
-  return job;
-}
+const jobs = oidcJobs(servers, { env: () => GITHUB_HOSTED, secrets: () => knownSecrets(servers) });
+const newJob = (opts: { actionDir?: string } = {}): Job => jobs({}, opts);
 
 const inputs = (extra: Record<string, string> = {}) => ({
   'role-to-assume': ROLE,
   'aws-region': 'eu-west-1',
-  'sts-endpoint': sts.endpoint,
+  'sts-endpoint': servers.sts.endpoint,
   'refresh-credentials': 'true',
   ...extra,
 });
 
-const webIdentityCalls = () => sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity');
+const webIdentityCalls = () => servers.sts.calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity');
 
 function ok(result: StepResult): StepResult {
   expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
@@ -81,9 +59,12 @@ function ok(result: StepResult): StepResult {
 
 async function callerArn(job: Job, args: string, env: Record<string, string> = {}): Promise<string> {
   const result = ok(
-    await job.run(`aws ${args} sts get-caller-identity --endpoint-url ${sts.endpoint} --output json`, {
-      env,
-    }),
+    await job.run(
+      `aws ${args} sts get-caller-identity --endpoint-url ${servers.sts.endpoint} --output json`,
+      {
+        env,
+      },
+    ),
   );
   return (JSON.parse(result.stdout) as { Arn: string }).Arn;
 }
@@ -118,7 +99,7 @@ describe('refresh-credentials', () => {
   it('writes a refreshing profile that the CLI uses by name and through AWS_PROFILE', async () => {
     const job = newJob();
     const result = ok(await job.uses(inputs()));
-    const firstSession = sts.issued.at(-1);
+    const firstSession = servers.sts.issued.at(-1);
     expect(firstSession?.arn).toBe(SESSION_ARN); // the action assumed the role once itself
 
     expect(job.env.AWS_PROFILE).toBe('default');
@@ -132,7 +113,7 @@ describe('refresh-credentials', () => {
     expect(config).toMatch(/^\[default\]\n# Written by aws-credentials-action .*\nregion = eu-west-1\n/);
     expect(config).toContain(`credential_process = ${node} ${REFRESHER} --role-arn ${ROLE} `);
     expect(config).not.toContain(firstSession?.accessKeyId ?? 'unset');
-    expect(config).not.toContain(issuer.requestToken);
+    expect(config).not.toContain(servers.issuer.requestToken);
     expect(existsSync(join(job.home, '.aws', 'credentials'))).toBe(false);
     expect(job.summary()).toContain('refreshing profile default');
     expect(result.stdout).not.toContain('credential_process');
@@ -165,15 +146,15 @@ console.log(JSON.stringify([first.Arn, second.Arn]));
 `,
     );
     const longJob = async (waitMs: number) => {
-      const callsBefore = sts.calls.length;
-      const tokensBefore = issuer.tokens.length;
+      const callsBefore = servers.sts.calls.length;
+      const tokensBefore = servers.issuer.tokens.length;
       const run = ok(
         await job.run(`"${process.execPath}" long-job.mjs`, {
-          env: { STS_ENDPOINT: sts.endpoint, WAIT_MS: String(waitMs) },
+          env: { STS_ENDPOINT: servers.sts.endpoint, WAIT_MS: String(waitMs) },
         }),
       );
       expect(JSON.parse(run.stdout)).toEqual([SESSION_ARN, SESSION_ARN]);
-      const calls = sts.calls.slice(callsBefore);
+      const calls = servers.sts.calls.slice(callsBefore);
       const [first, second, ...more] = calls.filter((c) => c.action === 'GetCallerIdentity');
       expect(more).toEqual([]);
       if (!first?.signedBy || !second?.signedBy) throw new Error('GetCallerIdentity was not signed');
@@ -181,7 +162,7 @@ console.log(JSON.stringify([first.Arn, second.Arn]));
       const refreshes = calls.filter((c) => c.action === 'AssumeRoleWithWebIdentity');
       expect(refreshes.every((c) => c.status === 200)).toBe(true);
       // Each refresh minted its own OIDC token.
-      expect(issuer.tokens.length - tokensBefore).toBe(refreshes.length);
+      expect(servers.issuer.tokens.length - tokensBefore).toBe(refreshes.length);
       return { first, second, refreshes };
     };
 
@@ -191,11 +172,12 @@ console.log(JSON.stringify([first.Arn, second.Arn]));
     expect(steady.second.signedBy).toBe(steady.first.signedBy);
 
     // Credentials that expire within seconds: after the wait the SDK refreshes by itself.
-    sts.setCredentialLifetime(SHORT_LIFETIME_S);
+    servers.sts.setCredentialLifetime(SHORT_LIFETIME_S);
     const { first, second, refreshes } = await longJob((SHORT_LIFETIME_S + 1.5) * 1000);
     expect(second.signedBy).not.toBe(first.signedBy);
     expect(refreshes.filter((c) => c.at > first.at && c.at < second.at).length).toBeGreaterThanOrEqual(1);
-    const firstExpiry = sts.issued.find((i) => i.accessKeyId === first.signedBy)?.expiration ?? Infinity;
+    const firstExpiry =
+      servers.sts.issued.find((i) => i.accessKeyId === first.signedBy)?.expiration ?? Infinity;
     expect(firstExpiry).toBeLessThan(second.at); // the first credentials had really expired
     // The JS SDK treats credentials that expire within 5 minutes as due, so with seconds-long ones it
     // runs credential_process on every resolution (4 runs for these 2 calls, not 2).
@@ -220,8 +202,8 @@ console.log(JSON.stringify([first.Arn, second.Arn]));
     const job = newJob();
     ok(await job.uses(inputs()));
     const args = refresherArgsIn(readFileSync(join(job.home, '.aws', 'config'), 'utf8'));
-    const tokensBefore = issuer.tokens.length;
-    const out = await runRefresher(args, issuer.env());
+    const tokensBefore = servers.issuer.tokens.length;
+    const out = await runRefresher(args, servers.issuer.env());
     expect(out.code, out.stderr).toBe(0);
     const json = JSON.parse(out.stdout) as Record<string, unknown>;
     expect(Object.keys(json).sort()).toEqual([
@@ -232,18 +214,23 @@ console.log(JSON.stringify([first.Arn, second.Arn]));
       'Version',
     ]);
     expect(json.Version).toBe(1);
-    const issued = sts.issued.at(-1);
+    const issued = servers.sts.issued.at(-1);
     expect(json.AccessKeyId).toBe(issued?.accessKeyId);
     expect(new Date(String(json.Expiration)).getTime()).toBe(issued?.expiration);
-    const check = sts.checkCredentials({
+    const check = servers.sts.checkCredentials({
       accessKeyId: String(json.AccessKeyId),
       secretAccessKey: String(json.SecretAccessKey),
       sessionToken: String(json.SessionToken),
     });
     expect(check).toBe('valid');
     // A fresh token, not one saved from the action's own run.
-    expect(issuer.tokens.length).toBe(tokensBefore + 1);
-    for (const secret of [json.SecretAccessKey, json.SessionToken, json.AccessKeyId, issuer.tokens.at(-1)]) {
+    expect(servers.issuer.tokens.length).toBe(tokensBefore + 1);
+    for (const secret of [
+      json.SecretAccessKey,
+      json.SessionToken,
+      json.AccessKeyId,
+      servers.issuer.tokens.at(-1),
+    ]) {
       expect(out.stderr).not.toContain(String(secret));
     }
   });
@@ -259,7 +246,7 @@ console.log(JSON.stringify([first.Arn, second.Arn]));
     expect(out.stderr).toContain('ACTIONS_ID_TOKEN_REQUEST_URL');
 
     // The same inside a job step whose environment lost them: the CLI passes the reason on.
-    const cli = await job.run(`aws sts get-caller-identity --endpoint-url ${sts.endpoint}`, {
+    const cli = await job.run(`aws sts get-caller-identity --endpoint-url ${servers.sts.endpoint}`, {
       env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
     });
     expect(cli.exitCode).not.toBe(0);

@@ -3,16 +3,16 @@
 // all on 127.0.0.1. Each test has its own servers, so the tests run side by side.
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it, type TestContext } from 'vitest';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import { Job, type StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
+import { Job, type StepResult } from '../support/runner.js';
+import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Retry';
 const AUDIENCE = 'sts.amazonaws.com';
 const KEY_MESSAGE =
   "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 /**
- * The STS schedule's bounds (src/retry.ts, STS_BACKOFF): the first sleep within [0.1 s, 0.4 s], then
+ * The STS schedule's bounds (src/common/retry.ts, STS_BACKOFF): the first sleep within [0.1 s, 0.4 s], then
  * each at least 1 s and, this early in a run, at most the 10 s cap (doubling per failure: 10, 20 s).
  */
 const FIRST_SLEEP_S = [0.1, 0.4] as const;

@@ -7,15 +7,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { evaluateCondition, interpolate } from './expressions.js';
-import { parseKeyValueFile, parseWorkflowCommand } from './file-commands.js';
-import { startMoto } from './moto.js';
-import { decodeJwt, startOidcIssuer, verifyJwt } from './oidc-issuer.js';
-import { type CompositeAction, Job, type JobOptions } from './runner.js';
-import { fingerprint } from './secrets.js';
-import { awsCli } from './tools.js';
+import { evaluateCondition, interpolate } from '../support/expressions.js';
+import { parseKeyValueFile, parseWorkflowCommand } from '../support/file-commands.js';
+import { startMoto } from '../support/moto.js';
+import { decodeJwt, startOidcIssuer, verifyJwt } from '../support/oidc-issuer.js';
+import { type CompositeAction, Job, type JobOptions } from '../support/runner.js';
+import { fingerprint } from '../support/secrets.js';
+import { awsCli } from '../support/tools.js';
 
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'echo-action');
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'fixtures', 'echo-action');
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -21,8 +21,8 @@ import {
   signature,
   signingKey,
   stringToSign,
-} from './sts-double/sigv4.js';
-import { listParam, type StsDouble, startStsDouble, tagsOf } from './sts-double.js';
+} from '../support/sts-double/sigv4.js';
+import { listParam, type StsDouble, startStsDouble, tagsOf } from '../support/sts-double.js';
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const ROLE_ACCOUNT = '111111111111';

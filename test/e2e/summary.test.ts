@@ -1,13 +1,12 @@
 // Issue 5: what happened, said in the job summary (GITHUB_STEP_SUMMARY) and in one notice when
 // credentials are replaced. Runs the bundled action against the local STS double; expected values
 // come from the double's own record of what it issued.
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobFactory } from './job-fixture.js';
-import { type OidcIssuer, startOidcIssuer } from './oidc-issuer.js';
-import type { Job, StepResult } from './runner.js';
-import { type StsDouble, startStsDouble } from './sts-double.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Job, StepResult } from '../support/runner.js';
+import { oidcJobs, useServers } from '../support/servers.js';
 
 const ACCOUNT_A = '111111111111';
 const ACCOUNT_B = '222222222222';
@@ -15,27 +14,18 @@ const ROLE_A = `arn:aws:iam::${ACCOUNT_A}:role/RoleA`;
 const ROLE_B = `arn:aws:iam::${ACCOUNT_B}:role/deploy/RoleB`;
 const MARKER = 'AWS_CREDENTIALS_ACTION_ARN';
 
-let sts: StsDouble;
-let issuer: OidcIssuer;
-
-beforeAll(async () => {
-  [sts, issuer] = await Promise.all([startStsDouble(), startOidcIssuer()]);
-  sts.addRole({ arn: ROLE_A });
+const servers = useServers('sts', 'issuer');
+beforeAll(() => {
+  servers.sts.addRole({ arn: ROLE_A });
   // RoleB trusts RoleA's sessions: the second invocation chains from the first.
-  sts.addRole({ arn: ROLE_B, principals: [ROLE_A] });
+  servers.sts.addRole({ arn: ROLE_B, principals: [ROLE_A] });
 });
-afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop()]);
-});
-const newJob = jobFactory(
-  () => issuer.env(),
-  () => issuer.tokens,
-);
+const newJob = oidcJobs(servers);
 
 const inputs = (role: string, extra: Record<string, string> = {}) => ({
   'role-to-assume': role,
   'aws-region': 'eu-west-1',
-  'sts-endpoint': sts.endpoint,
+  'sts-endpoint': servers.sts.endpoint,
   ...extra,
 });
 
@@ -70,11 +60,11 @@ function rawSummaries(job: Job): string {
 }
 
 async function step(run: () => Promise<StepResult>) {
-  const before = sts.calls.length;
-  const issuedBefore = sts.issued.length;
+  const before = servers.sts.calls.length;
+  const issuedBefore = servers.sts.issued.length;
   const result = await run();
   expect(result.exitCode, result.stdout).toBe(0);
-  return { result, calls: sts.calls.length - before, issued: sts.issued.slice(issuedBefore) };
+  return { result, calls: servers.sts.calls.length - before, issued: servers.sts.issued.slice(issuedBefore) };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,8 +1,10 @@
+// action.yml against the code: every input the code reads is declared (and nothing more), upstream's
+// inputs and outputs are all there, and the descriptions state the defaults the code uses.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { INPUT_NAMES } from '../../src/inputs.js';
-import { DEFAULTS } from '../../src/settings.js';
+import { INPUT_NAMES } from '../../src/inputs/names.js';
+import { DEFAULTS } from '../../src/inputs/settings.js';
 
 interface ActionYml {
   name: string;

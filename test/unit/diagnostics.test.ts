@@ -1,21 +1,18 @@
 // Issue 5: every failure explained. Errors are built the way the SDK and the retry loop raise them;
 // expected text is derived from the inputs of each case.
 import { describe, expect, it } from 'vitest';
+import { ActionError, InputError } from '../../src/common/errors.js';
+import { RetriesExhaustedError } from '../../src/common/retry.js';
+import { explain, type FailureContext } from '../../src/report/diagnostics.js';
+import { claimLines, matchingCondition, usualMismatches } from '../../src/report/trust-advice.js';
 import {
-  claimLines,
   decodeClaims,
-  matchingCondition,
   PRINTED_CLAIMS,
   providerHost,
   recordClaims,
   type TokenClaims,
-  usualMismatches,
-} from '../../src/claims.js';
-import { explain, type FailureContext } from '../../src/diagnostics.js';
-import { ActionError, InputError } from '../../src/errors.js';
-import { OidcRequestError } from '../../src/oidc-request.js';
-import { RetriesExhaustedError } from '../../src/retry.js';
-import { missingOidcPermissionError } from '../../src/source.js';
+} from '../../src/tokens/claims.js';
+import { missingOidcPermissionError, OidcRequestError } from '../../src/tokens/oidc-request.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Deploy';
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

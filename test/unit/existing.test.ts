@@ -1,5 +1,8 @@
+// use-existing-credentials: which valid credentials in place are kept (a session of the role asked
+// for, in an allowed account) and which are not.
 import { describe, expect, it } from 'vitest';
-import { isSessionOf, whyNotKeep } from '../../src/existing.js';
+import { isSessionOf } from '../../src/aws/arn.js';
+import { whyNotKeep } from '../../src/credentials/existing.js';
 
 const SESSION = 'arn:aws:sts::111111111111:assumed-role/RoleA/GitHubActions';
 

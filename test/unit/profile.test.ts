@@ -1,3 +1,6 @@
+// Profiles in the shared AWS files: section edits that keep every other byte, where the files are,
+// refusing a profile that exists, writing and removing only what this invocation wrote, and the
+// post step's restored environment.
 import {
   existsSync,
   mkdirSync,
@@ -13,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionError, InputError } from '../../src/errors.js';
+import {
+  hasSection,
+  normaliseSection,
+  replaceSections,
+  sectionBlock,
+  sectionHeader,
+} from '../../src/aws/profile-sections.js';
+import { ActionError, InputError } from '../../src/common/errors.js';
 import {
   cleanupState,
   keysProfile,
@@ -24,15 +34,8 @@ import {
   revertedEnvironment,
   sharedFiles,
   writeProfile,
-} from '../../src/profile.js';
-import {
-  hasSection,
-  normaliseSection,
-  replaceSections,
-  sectionBlock,
-  sectionHeader,
-} from '../../src/profile-sections.js';
-import { parseSettings, type Settings } from '../../src/settings.js';
+} from '../../src/deliver/profile.js';
+import { parseSettings, type Settings } from '../../src/inputs/settings.js';
 
 const KEYS = {
   accessKeyId: 'ASIAUNITTESTKEY00001',

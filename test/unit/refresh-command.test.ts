@@ -1,9 +1,11 @@
+// The credential_process line of a refreshing profile: the refresher's arguments round-trip, and the
+// command line splits back into the same argv under every consumer's rules (sh, cmd.exe, shlex).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../../src/errors.js';
+import { ActionError } from '../../src/common/errors.js';
 import {
   commandLine,
   parseRefresherArgs,
@@ -11,8 +13,8 @@ import {
   refresherArgs,
   refreshingProfile,
   refreshOptions,
-} from '../../src/refresh-command.js';
-import { parseSettings } from '../../src/settings.js';
+} from '../../src/deliver/refresh-command.js';
+import { parseSettings } from '../../src/inputs/settings.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Deploy';
 const FULL: RefreshOptions = {

@@ -10,16 +10,14 @@ import {
 } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { compareOnModel, STORM_MODEL, simulateGlitch } from '../../bench/simulate.js';
-import { ActionError, InputError } from '../../src/errors.js';
-import { OidcRequestError } from '../../src/oidc-request.js';
+import { classify, errorFacts, type Verdict } from '../../src/common/classify.js';
+import { ActionError, InputError } from '../../src/common/errors.js';
 import {
   type Backoff,
   backoffCap,
   backoffDelay,
-  classify,
   DEFAULT_DEADLINE_MS,
   describeRetry,
-  errorFacts,
   RetriesExhaustedError,
   type RetryEvent,
   type RetryPolicy,
@@ -27,9 +25,9 @@ import {
   STS_BACKOFF,
   scheduleOf,
   TOKEN_BACKOFF,
-  type Verdict,
   withRetry,
-} from '../../src/retry.js';
+} from '../../src/common/retry.js';
+import { OidcRequestError } from '../../src/tokens/oidc-request.js';
 
 const MODELED: Record<string, new (opts: never) => STSServiceException> = {
   ExpiredTokenException,

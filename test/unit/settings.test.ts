@@ -1,7 +1,9 @@
+// Inputs parsed and refused in one place: defaults, booleans, bounded numbers, URLs, lists and JSON,
+// rules that involve two inputs, and the environment fallbacks. Each refusal names its input.
 import { afterEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import { envFallbackName, INPUT_NAMES, readRawInputs } from '../../src/inputs.js';
-import { DEFAULTS, parseSettings, type Settings } from '../../src/settings.js';
+import { InputError } from '../../src/common/errors.js';
+import { envFallbackName, INPUT_NAMES, readRawInputs } from '../../src/inputs/names.js';
+import { DEFAULTS, parseSettings, type Settings } from '../../src/inputs/settings.js';
 
 const WORKSPACE = '/home/runner/work/app/app';
 const ENV = { GITHUB_WORKSPACE: WORKSPACE };

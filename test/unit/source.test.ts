@@ -1,12 +1,14 @@
+// Which credentials an invocation starts from, in upstream's order, and what the runner's
+// environment says about OIDC.
 import { describe, expect, it } from 'vitest';
-import { ActionError, InputError } from '../../src/errors.js';
-import { parseSettings } from '../../src/settings.js';
+import { ActionError, InputError } from '../../src/common/errors.js';
 import {
   chooseCredentialSource,
   oidcPermissionMissing,
   type RunnerFacts,
   runnerFacts,
-} from '../../src/source.js';
+} from '../../src/credentials/source.js';
+import { parseSettings } from '../../src/inputs/settings.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/RoleA';
 const KEYS = { 'aws-access-key-id': 'AKIAEXAMPLE', 'aws-secret-access-key': 'secret' };

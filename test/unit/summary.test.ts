@@ -4,23 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Assumed } from '../../src/assume.js';
+import { displayArn } from '../../src/aws/arn.js';
+import type { Assumed } from '../../src/credentials/session.js';
+import type { CredentialSource } from '../../src/credentials/source.js';
 import {
   earlierCredentials,
   IDENTITY_VARIABLE,
   identityMarker,
   replacementNotice,
-} from '../../src/replacement.js';
-import { parseSettings } from '../../src/settings.js';
-import type { CredentialSource } from '../../src/source.js';
+} from '../../src/deliver/replacement.js';
+import { parseSettings } from '../../src/inputs/settings.js';
 import {
   destinations,
-  displayArn,
   type SummaryFacts,
   summaryFacts,
   summaryTable,
   writeSummary,
-} from '../../src/summary.js';
+} from '../../src/report/summary.js';
 
 const ACCOUNT = '111111111111';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/RoleA`;
@@ -188,8 +188,8 @@ describe('writeSummary', () => {
     vi.stubEnv('GITHUB_STEP_SUMMARY', file);
     const first = summaryTable(facts());
     const second = summaryTable(facts({ role: 'arn:aws:iam::222222222222:role/RoleB' }));
-    await writeSummary(first);
-    await writeSummary(second);
+    await writeSummary(first, process.env);
+    await writeSummary(second, process.env);
     expect(readFileSync(file, 'utf8')).toBe(first + second);
   });
 
@@ -202,7 +202,7 @@ describe('writeSummary', () => {
   it('warns instead of failing when the file cannot be written', async () => {
     const missing = join(dir, 'no-such-dir', 'summary.md');
     vi.stubEnv('GITHUB_STEP_SUMMARY', missing);
-    await writeSummary('x');
+    await writeSummary('x', process.env);
     const printed = stdout.mock.calls.map((call: unknown[]) => String(call[0])).join('');
     expect(printed).toMatch(/^::warning::Could not write the job summary/m);
   });

@@ -14,10 +14,10 @@ vi.mock('@actions/core', async (original) => ({
 }));
 
 const core = await import('@actions/core');
-const { ActionError } = await import('../../src/errors.js');
-const { OidcRequestError, requestGitHubIdToken } = await import('../../src/oidc-request.js');
-const { classify, errorFacts } = await import('../../src/retry.js');
-const { GitHubOidcToken, TokenFile, tokenExpiry } = await import('../../src/token.js');
+const { ActionError } = await import('../../src/common/errors.js');
+const { OidcRequestError, requestGitHubIdToken } = await import('../../src/tokens/oidc-request.js');
+const { classify, errorFacts } = await import('../../src/common/classify.js');
+const { GitHubOidcToken, TokenFile, tokenExpiry } = await import('../../src/tokens/token.js');
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** A JWT-shaped token expiring at `exp` (seconds); its signature is never checked here. */

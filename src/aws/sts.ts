@@ -1,0 +1,151 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  AssumeRoleCommand,
+  type AssumeRoleCommandInput,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { proxyAgent } from './proxy.js';
+
+/** The audience STS expects in a web identity token by default (the `audience` input's default). */
+export const STS_AUDIENCE = 'sts.amazonaws.com';
+
+/** Temporary or static credentials, with what STS said about whose they are. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+  /** The assumed-role or user ARN, when known. */
+  arn?: string;
+}
+
+export interface StsClientOptions {
+  region: string;
+  endpoint?: string;
+  /** Signing credentials; not needed for AssumeRoleWithWebIdentity. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/**
+ * Seconds allowed to open a connection and to get an answer. STS answers in well under a second;
+ * without these a black-holed endpoint hangs each attempt for the OS's minutes instead of failing
+ * into the retry loop.
+ */
+export const CONNECT_TIMEOUT_MS = 3000;
+export const RESPONSE_TIMEOUT_MS = 5000;
+
+export function createStsClient(options: StsClientOptions): STSClient {
+  const endpoint = options.endpoint ?? `https://sts.${options.region}.amazonaws.com`;
+  // No keep-alive: a retry waits seconds, by which time the server may have closed an idle socket,
+  // and reusing it would fail the next attempt with ECONNRESET.
+  const proxied = proxyAgent(endpoint);
+  const httpAgent = proxied ?? new HttpAgent({ keepAlive: false });
+  const httpsAgent = proxied ?? new HttpsAgent({ keepAlive: false });
+  return new STSClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    credentials: options.credentials,
+    // Retries are ours (retry.ts): the SDK's own would multiply them and retry what cannot succeed.
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: RESPONSE_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+      httpAgent,
+      httpsAgent,
+    }),
+  });
+}
+
+function fromStsCredentials(
+  result: {
+    Credentials?: {
+      AccessKeyId?: string;
+      SecretAccessKey?: string;
+      SessionToken?: string;
+      Expiration?: Date;
+    };
+  },
+  arn: string | undefined,
+): Credentials {
+  const c = result.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) {
+    throw new Error('STS answered without credentials.');
+  }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+    expiration: c.Expiration,
+    arn,
+  };
+}
+
+export interface WebIdentityRequest {
+  roleArn: string;
+  sessionName: string;
+  durationSeconds: number;
+  webIdentityToken: string;
+  policy?: string;
+  policyArns?: string[];
+}
+
+export async function assumeRoleWithWebIdentity(
+  client: STSClient,
+  request: WebIdentityRequest,
+): Promise<Credentials> {
+  const result = await client.send(
+    new AssumeRoleWithWebIdentityCommand({
+      RoleArn: request.roleArn,
+      RoleSessionName: request.sessionName,
+      DurationSeconds: request.durationSeconds,
+      WebIdentityToken: request.webIdentityToken,
+      Policy: request.policy,
+      PolicyArns: request.policyArns?.map((arn) => ({ arn })),
+    }),
+  );
+  return fromStsCredentials(result, result.AssumedRoleUser?.Arn);
+}
+
+export async function assumeRole(client: STSClient, input: AssumeRoleCommandInput): Promise<Credentials> {
+  const result = await client.send(new AssumeRoleCommand(input));
+  return fromStsCredentials(result, result.AssumedRoleUser?.Arn);
+}
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+}
+
+/**
+ * The three STS calls the action makes, for one set of signing credentials. The pipeline gets them
+ * through an StsFactory, so an in-process test can pass its own.
+ */
+export interface Sts {
+  assumeRoleWithWebIdentity(request: WebIdentityRequest): Promise<Credentials>;
+  assumeRole(input: AssumeRoleCommandInput): Promise<Credentials>;
+  getCallerIdentity(): Promise<CallerIdentity>;
+}
+
+export type StsFactory = (options: StsClientOptions) => Sts;
+
+/** The real STS, through the SDK's client with this action's timeouts and proxy. */
+export const realSts: StsFactory = (options) => {
+  const client = createStsClient(options);
+  return {
+    assumeRoleWithWebIdentity: (request) => assumeRoleWithWebIdentity(client, request),
+    assumeRole: (input) => assumeRole(client, input),
+    getCallerIdentity: () => getCallerIdentity(client),
+  };
+};
+
+export async function getCallerIdentity(client: STSClient): Promise<CallerIdentity> {
+  const result = await client.send(new GetCallerIdentityCommand({}));
+  if (!result.Account || !result.Arn) throw new Error('GetCallerIdentity answered without an account.');
+  return { account: result.Account, arn: result.Arn };
+}

@@ -1,0 +1,222 @@
+/**
+ * How long to wait before another attempt, and the loop that waits. The one place that decides;
+ * every call to STS or to the OIDC token endpoint goes through `withRetry`.
+ */
+import { classify, type ErrorFacts, errorFacts, type Verdict } from './classify.js';
+
+/**
+ * One backoff schedule. The first retry comes quickly: a blip is over by then, and a client cannot
+ * tell a blip from a storm at its first failure. Later sleeps are jittered between a floor and a cap
+ * that grows with each consecutive failure, bounded by the time already spent: a job that keeps
+ * failing early in a storm spreads its next attempts over more and more time (and over the deadline)
+ * instead of spending its attempt budget early, while in a short storm no job sleeps for long.
+ */
+export interface Backoff {
+  /** The first retry: uniform in [quickMinMs, quickMaxMs]. */
+  quickMinMs: number;
+  quickMaxMs: number;
+  /** Every later sleep is at least this long. */
+  floorMs: number;
+  /** The second sleep's cap; each further failure multiplies it by capGrowth, up to maxDelayMs. */
+  capMs: number;
+  capGrowth: number;
+  /** If set, the cap is also at most ageFactor × the time since the first attempt (never below capMs). */
+  ageFactor?: number;
+  /** No single sleep is longer than this. */
+  maxDelayMs: number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** For STS failures: the IdP's key fetches, throttling, 5xx, network faults. */
+  backoff: Backoff;
+  /** For GitHub's OIDC token endpoint (5xx, 429, network): GitHub's service, not a storm at the IdP. */
+  tokenBackoff: Backoff;
+  /** Absolute time (ms since epoch) after which no new attempt starts. */
+  deadline?: number;
+}
+
+// Chosen with bench/tune.ts on the storm model at 32, 128 and 256 jobs (see BENCHMARKS.md); re-run
+// it before changing them.
+export const STS_BACKOFF: Backoff = {
+  quickMinMs: 100,
+  quickMaxMs: 400,
+  floorMs: 1000,
+  capMs: 10_000,
+  capGrowth: 2,
+  ageFactor: 2,
+  maxDelayMs: 30_000,
+};
+/** Two 5xx answers from the token endpoint cost at most 0.15 + 0.4 s of sleep. */
+export const TOKEN_BACKOFF: Backoff = {
+  quickMinMs: 50,
+  quickMaxMs: 150,
+  floorMs: 100,
+  capMs: 400,
+  capGrowth: 2,
+  maxDelayMs: 4000,
+};
+/** Without action-timeout-s, retries stop starting after this long. */
+export const DEFAULT_DEADLINE_MS = 120_000;
+
+/** Pure: the policy the inputs ask for. */
+export function retryPolicy(
+  settings: { disableRetry: boolean; retryMaxAttempts: number; actionTimeoutSeconds: number },
+  startedAt: number,
+): RetryPolicy {
+  const budget =
+    settings.actionTimeoutSeconds > 0 ? settings.actionTimeoutSeconds * 1000 : DEFAULT_DEADLINE_MS;
+  return {
+    maxAttempts: settings.disableRetry ? 1 : settings.retryMaxAttempts,
+    backoff: STS_BACKOFF,
+    tokenBackoff: TOKEN_BACKOFF,
+    deadline: startedAt + budget,
+  };
+}
+
+/** Pure: the cap of the sleep after `failures` consecutive failures, `elapsedMs` after the first attempt. */
+export function backoffCap(failures: number, backoff: Backoff, elapsedMs: number): number {
+  const grown = backoff.capMs * backoff.capGrowth ** Math.max(0, failures - 2);
+  const byAge =
+    backoff.ageFactor === undefined ? grown : Math.max(backoff.capMs, backoff.ageFactor * elapsedMs);
+  return Math.max(backoff.floorMs, Math.min(backoff.maxDelayMs, grown, byAge));
+}
+
+/**
+ * Pure: the sleep before the next attempt, after `failures` consecutive failures of one kind (1 for
+ * the first): quick the first time, then uniform in [floor, backoffCap], so that jobs that failed
+ * together spread out over the whole span the cap allows.
+ */
+export function backoffDelay(
+  failures: number,
+  backoff: Backoff,
+  random: () => number,
+  elapsedMs = 0,
+): number {
+  if (failures <= 1) {
+    return Math.floor(backoff.quickMinMs + random() * (backoff.quickMaxMs - backoff.quickMinMs));
+  }
+  const cap = backoffCap(failures, backoff, elapsedMs);
+  return Math.floor(backoff.floorMs + random() * (cap - backoff.floorMs));
+}
+
+/** Which schedule a retryable failure follows: the token endpoint's, or STS's. */
+export function scheduleOf(facts: ErrorFacts): 'token-endpoint' | 'sts' {
+  return facts.service === 'oidc-token' ? 'token-endpoint' : 'sts';
+}
+
+export interface RetryEvent {
+  attempt: number;
+  maxAttempts: number;
+  code: string;
+  delayMs: number;
+  verdict: Verdict;
+}
+
+/** The one log line of a retry: attempt n of m, the error code, and what happens next. */
+export function describeRetry(event: RetryEvent): string {
+  const next =
+    event.verdict === 'refresh-token'
+      ? `fetching a fresh web identity token and retrying in ${(event.delayMs / 1000).toFixed(2)} s.`
+      : `retrying in ${(event.delayMs / 1000).toFixed(2)} s.`;
+  return `Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}; ${next}`;
+}
+
+export class RetriesExhaustedError extends Error {
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  readonly lastCode: string;
+  /** What ran out: retry-max-attempts, or the time budget. */
+  readonly reason: 'attempts' | 'deadline';
+
+  constructor(
+    attempts: number,
+    elapsedMs: number,
+    lastError: unknown,
+    reason: 'attempts' | 'deadline' = 'attempts',
+  ) {
+    const facts = errorFacts(lastError);
+    super(facts.message, { cause: lastError });
+    this.name = 'RetriesExhaustedError';
+    this.attempts = attempts;
+    this.elapsedMs = elapsedMs;
+    this.lastCode = describeCode(facts);
+    this.reason = reason;
+  }
+}
+
+function describeCode(facts: ErrorFacts): string {
+  return facts.code ?? (facts.httpStatus ? `HTTP ${facts.httpStatus}` : 'network error');
+}
+
+export interface RetryHooks {
+  webIdentity: boolean;
+  onRetry?: (event: RetryEvent) => void;
+  /** Runs before the attempt that follows a 'refresh-token' verdict; its failures count as that attempt's. */
+  refreshToken?: () => Promise<void>;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface RetryOutcome<T> {
+  value: T;
+  attempts: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `operation` until it succeeds, fails for good, or the attempts or the deadline run out.
+ * A non-retryable error is rethrown as it is, at once; exhaustion throws RetriesExhaustedError.
+ */
+export async function withRetry<T>(
+  operation: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks,
+): Promise<RetryOutcome<T>> {
+  const sleep = hooks.sleep ?? realSleep;
+  const random = hooks.random ?? Math.random;
+  const now = hooks.now ?? Date.now;
+  const started = now();
+  // Each schedule counts its own failures: a token-endpoint fault does not lengthen STS's sleeps.
+  const failures = { sts: 0, 'token-endpoint': 0 };
+  let refreshes = 0;
+  let refreshPending = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (refreshPending) {
+        await hooks.refreshToken?.();
+        refreshPending = false;
+      }
+      return { value: await operation(attempt), attempts: attempt };
+    } catch (error) {
+      const facts = errorFacts(error);
+      const verdict = classify(facts, hooks.webIdentity);
+      if (verdict === 'fail') throw error;
+      if (attempt >= policy.maxAttempts) {
+        throw new RetriesExhaustedError(attempt, now() - started, error, 'attempts');
+      }
+      // A first expired token is replaced at once; should fresh ones keep expiring, back off.
+      const immediate = verdict === 'refresh-token' && refreshes++ === 0;
+      const schedule = scheduleOf(facts);
+      let delayMs = 0;
+      if (!immediate) {
+        const backoff = schedule === 'token-endpoint' ? policy.tokenBackoff : policy.backoff;
+        delayMs = backoffDelay(++failures[schedule], backoff, random, now() - started);
+      }
+      if (policy.deadline !== undefined && now() + delayMs >= policy.deadline) {
+        throw new RetriesExhaustedError(attempt, now() - started, error, 'deadline');
+      }
+      if (verdict === 'refresh-token') refreshPending = true;
+      hooks.onRetry?.({
+        attempt,
+        maxAttempts: policy.maxAttempts,
+        code: describeCode(facts),
+        delayMs,
+        verdict,
+      });
+      await sleep(delayMs);
+    }
+  }
+}

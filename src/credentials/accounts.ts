@@ -1,0 +1,17 @@
+import * as core from '@actions/core';
+import { ActionError } from '../common/errors.js';
+
+/** allowed-account-ids: refuse credentials for any other account, whatever the source. */
+export function checkAllowedAccount(accountId: string, allowed: string[]): void {
+  if (allowed.length === 0 || allowed.includes(accountId)) return;
+  throw new ActionError(
+    'Account not allowed',
+    `The credentials belong to account ${accountId}, which is not in allowed-account-ids (${allowed.join(', ')}).`,
+    'Check role-to-assume points at the intended account, or add the account to allowed-account-ids.',
+  );
+}
+
+/** mask-aws-account-id: register account ids with the runner before a log line can show them. */
+export function maskAccountIds(...ids: Array<string | undefined>): void {
+  for (const id of ids) if (id) core.setSecret(id);
+}

@@ -1,0 +1,52 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { CREDENTIAL_VARIABLES } from '../aws/env-vars.js';
+import { errorFacts } from '../common/classify.js';
+import { ActionError } from '../common/errors.js';
+
+/**
+ * The SDK's default credential chain (shared files, container and instance roles, …).
+ * `withEnvironment: false` drops the AWS_* variables from this process first: in a job they were
+ * most likely exported by an earlier invocation, and using them silently is what role-chaining is for.
+ */
+export function defaultCredentialChain(
+  env: NodeJS.ProcessEnv,
+  { withEnvironment }: { withEnvironment: boolean },
+): AwsCredentialIdentityProvider {
+  // GitHub-hosted runners have no instance metadata service; asking it would only cost seconds.
+  if (env.RUNNER_ENVIRONMENT === 'github-hosted') env.AWS_EC2_METADATA_DISABLED ??= 'true';
+  if (!withEnvironment) for (const name of CREDENTIAL_VARIABLES) delete env[name];
+  return defaultProvider();
+}
+
+/** The runner's own credentials, without the environment's (see defaultCredentialChain). */
+export function ambientChain(env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+  const provider = defaultCredentialChain(env, { withEnvironment: false });
+  return async () => {
+    try {
+      return await provider();
+    } catch (error) {
+      throw new ActionError(
+        'No credentials found',
+        `No credentials were given and none were found on this runner (${errorFacts(error).message}).`,
+        'Use role-to-assume with `permissions: id-token: write`, pass aws-access-key-id / aws-secret-access-key, ' +
+          'or run on a self-hosted runner with an instance profile or container role.',
+        { cause: error },
+      );
+    }
+  };
+}
+
+/** role-chaining: the credentials an earlier invocation exported. */
+export function environmentCredentials(env: NodeJS.ProcessEnv): AwsCredentialIdentity {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ActionError(
+      'No credentials to chain from',
+      'role-chaining is true but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set in the environment.',
+      'Run this action once before (e.g. with OIDC for the hub role), then again with role-chaining: true.',
+    );
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}

@@ -1,0 +1,123 @@
+import * as core from '@actions/core';
+import { CREDENTIAL_VARIABLES, REGION_VARIABLES } from '../aws/env-vars.js';
+import type { Credentials } from '../aws/sts.js';
+import type { Assumed } from '../credentials/session.js';
+import type { CredentialSource } from '../credentials/source.js';
+import type { Settings } from '../inputs/settings.js';
+import { cleanupState, keysProfile, type ProfilePlan, profileEnvironment, writeProfile } from './profile.js';
+import { refreshingProfile, refreshOptions } from './refresh-command.js';
+import { IDENTITY_VARIABLE, identityMarker } from './replacement.js';
+import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
+
+/**
+ * Pure: the environment a later step should see. Every credential variable is set, a missing
+ * session token as '' so a stale one from an earlier invocation cannot pair with new keys.
+ */
+export function environmentFor(credentials: Credentials | undefined, region: string): Record<string, string> {
+  const env: Record<string, string> = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
+  if (credentials) {
+    env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    env.AWS_SESSION_TOKEN = credentials.sessionToken ?? '';
+  }
+  return env;
+}
+
+/** Pure: the step outputs. Credentials only when asked for; the expiry as plain ISO-8601. */
+export function outputsFor(
+  credentials: Credentials,
+  identity: { accountId: string; arn: string },
+  includeCredentials: boolean,
+): Record<string, string> {
+  const outputs: Record<string, string> = {
+    'aws-account-id': identity.accountId,
+    'authenticated-arn': identity.arn,
+  };
+  if (includeCredentials) {
+    outputs['aws-access-key-id'] = credentials.accessKeyId;
+    outputs['aws-secret-access-key'] = credentials.secretAccessKey;
+    if (credentials.sessionToken) outputs['aws-session-token'] = credentials.sessionToken;
+    if (credentials.expiration) outputs['aws-expiration'] = credentials.expiration.toISOString();
+  }
+  return outputs;
+}
+
+/** Registers every secret with the runner before anything else can print it. */
+export function maskCredentials(credentials: Credentials): void {
+  core.setSecret(credentials.accessKeyId);
+  core.setSecret(credentials.secretAccessKey);
+  if (credentials.sessionToken) core.setSecret(credentials.sessionToken);
+}
+
+export function exportEnvironment(env: Record<string, string>): void {
+  for (const [name, value] of Object.entries(env)) core.exportVariable(name, value);
+}
+
+export function setOutputs(outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+}
+
+/** unset-current-credentials: blank what earlier steps left, before this one starts. */
+export function unsetCurrentCredentials(): void {
+  for (const name of [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES]) core.exportVariable(name, '');
+}
+
+/**
+ * Pure: a warning when AWS_PROFILE is set while keys go to the environment. GITHUB_ENV cannot unset
+ * it, and the AWS SDK for JavaScript v3 then uses the profile instead of the keys (botocore and the
+ * AWS CLI use the keys).
+ */
+export function profileShadowingEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  const profile = env.AWS_PROFILE;
+  if (!profile) return undefined;
+  return (
+    `AWS_PROFILE is "${profile}" (e.g. from an earlier refresh-credentials step), and it cannot be unset: ` +
+    'the AWS CLI will use the credentials exported here, but the AWS SDK for JavaScript v3 will use that ' +
+    'profile. Use aws-profile / refresh-credentials for this role too, or set AWS_PROFILE for the steps that need it.'
+  );
+}
+
+/**
+ * Whether this invocation takes over the job's AWS environment. A refreshing profile does too: an
+ * earlier invocation's AWS_REGION and identity marker would otherwise outlive it.
+ */
+export function exportsEnvironment(
+  settings: Pick<Settings, 'outputEnvCredentials' | 'refreshCredentials'>,
+): boolean {
+  return settings.outputEnvCredentials || settings.refreshCredentials;
+}
+
+/**
+ * The export stage: the environment, the profile and the outputs, as the settings ask, and the
+ * state the post step needs to undo them.
+ */
+export function deliverCredentials(
+  assumed: Assumed,
+  settings: Settings,
+  source: CredentialSource,
+  profile: ProfilePlan | undefined,
+  env: NodeJS.ProcessEnv,
+): void {
+  const ownsEnvironment = exportsEnvironment(settings);
+  // Kept credentials are already in place.
+  const envCredentials = settings.outputEnvCredentials && !assumed.kept ? assumed.credentials : undefined;
+  const exported = ownsEnvironment ? environmentFor(envCredentials, settings.region) : {};
+  if (ownsEnvironment && !assumed.kept) {
+    exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
+  }
+  if (profile) {
+    core.saveState(STATE_PROFILE, cleanupState(profile));
+    writeProfile(
+      profile,
+      settings.refreshCredentials && source.kind === 'oidc'
+        ? refreshingProfile(refreshOptions(settings, source.roleArn))
+        : keysProfile(settings.region, assumed.credentials),
+    );
+    Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
+  }
+  const shadowing = envCredentials ? profileShadowingEnvironment(env) : undefined;
+  if (shadowing) core.warning(shadowing);
+  exportEnvironment(exported);
+  core.saveState(STATE_EXPORTED, Object.keys(exported).join(','));
+  setOutputs(outputsFor(assumed.credentials, assumed, settings.outputCredentials));
+}

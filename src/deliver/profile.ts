@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import { hasSection, replaceSections, sectionBlock } from '../aws/profile-sections.js';
+import { editShared, readShared } from '../aws/shared-file.js';
+import type { Credentials } from '../aws/sts.js';
+import { InputError } from '../common/errors.js';
+import type { Settings } from '../inputs/settings.js';
+
+/**
+ * Profiles in the AWS shared files: where they are, and writing and removing one without touching
+ * the others (the file handling itself is in shared-file.ts). Imported by the post step too, so
+ * nothing heavy here.
+ */
+
+export interface SharedFiles {
+  config: string;
+  credentials: string;
+  /** The config file is not ~/.aws/config, so later steps need AWS_CONFIG_FILE to find it. */
+  configMoved: boolean;
+}
+
+/** Where the SDKs look: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/. */
+export function sharedFiles(env: NodeJS.ProcessEnv): SharedFiles {
+  const home = env.HOME || env.USERPROFILE || homedir();
+  const resolve = (file: string) =>
+    path.resolve(file.startsWith('~/') ? path.join(home, file.slice(2)) : file);
+  const defaultConfig = path.join(home, '.aws', 'config');
+  const config = resolve(env.AWS_CONFIG_FILE || defaultConfig);
+  return {
+    config,
+    credentials: resolve(env.AWS_SHARED_CREDENTIALS_FILE || path.join(home, '.aws', 'credentials')),
+    configMoved: config !== path.resolve(defaultConfig),
+  };
+}
+
+/** What both SDKs accept in `[profile NAME]`; anything else could also break the file's syntax. */
+const PROFILE_NAME = /^[\w@+.%:/-]+$/;
+
+/** The profile as it appears in each file: `[profile x]` (or `[default]`) in config, `[x]` in credentials. */
+function inConfig(profile: string): (section: string) => boolean {
+  return (section) =>
+    profile === 'default'
+      ? section === 'default' || section === 'profile default'
+      : section === `profile ${profile}`;
+}
+const inCredentials = (profile: string) => (section: string) => section === profile;
+
+export interface ProfileContent {
+  /** The config file's section: region, credential_process. */
+  config: Record<string, string>;
+  /** The credentials file's section. None: any such section is removed, since its keys would win. */
+  credentials?: Record<string, string>;
+}
+
+export interface ProfilePlan {
+  name: string;
+  files: SharedFiles;
+  /** The comment line that marks the sections this invocation writes, for the post step. */
+  marker: string;
+  /** AWS_PROFILE / AWS_CONFIG_FILE before this step, for the post step to put back. */
+  previous: Partial<Record<RestoredName, string>>;
+}
+
+/** Variables profileEnvironment may point elsewhere that a user may have set: the post step restores them. */
+const RESTORED = ['AWS_PROFILE', 'AWS_CONFIG_FILE'] as const;
+type RestoredName = (typeof RESTORED)[number];
+
+/**
+ * Before any STS call: which profile to write and where, and that it may be written there.
+ * Undefined when the credentials go to the environment only.
+ */
+export function planProfile(settings: Settings, env: NodeJS.ProcessEnv): ProfilePlan | undefined {
+  if (settings.awsProfile === undefined && !settings.refreshCredentials) return undefined;
+  const name = settings.awsProfile ?? 'default';
+  if (!PROFILE_NAME.test(name) || name === '__proto__') {
+    throw new InputError(
+      'aws-profile',
+      `aws-profile "${name}" is not a profile name the AWS SDKs accept.`,
+      'Use letters, digits and _-@+.%:/ only, e.g. `aws-profile: deploy`.',
+    );
+  }
+  const files = sharedFiles(env);
+  const found = [
+    ...(hasSection(readShared(files.config), inConfig(name)) ? [files.config] : []),
+    ...(hasSection(readShared(files.credentials), inCredentials(name)) ? [files.credentials] : []),
+  ];
+  if (found.length > 0 && !settings.overwriteAwsProfile) {
+    const which =
+      settings.awsProfile === undefined
+        ? ' (refresh-credentials writes "default" when aws-profile is not set)'
+        : '';
+    throw new InputError(
+      'aws-profile',
+      `Profile "${name}"${which} already exists in ${found.join(' and ')}; overwrite-aws-profile is false.`,
+      'Set `overwrite-aws-profile: true` to replace that profile, or name another one with aws-profile.',
+    );
+  }
+  return {
+    name,
+    files,
+    marker: `# Written by aws-credentials-action ${randomUUID()}; its post step removes it.`,
+    previous: Object.fromEntries(RESTORED.flatMap((n) => (env[n] ? [[n, env[n]]] : []))),
+  };
+}
+
+/** A profile holding the credentials themselves. */
+export function keysProfile(region: string, credentials: Credentials): ProfileContent {
+  return {
+    config: { region },
+    credentials: {
+      aws_access_key_id: credentials.accessKeyId,
+      aws_secret_access_key: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { aws_session_token: credentials.sessionToken } : {}),
+    },
+  };
+}
+
+/** Replaces the profile in both files; the other sections keep every byte. */
+export function writeProfile(plan: ProfilePlan, content: ProfileContent): void {
+  const { name, files, marker } = plan;
+  const header = name === 'default' ? 'default' : `profile ${name}`;
+  editShared(files.config, (text) =>
+    replaceSections(text, inConfig(name), sectionBlock(header, marker, content.config)),
+  );
+  editShared(files.credentials, (text) =>
+    replaceSections(
+      text,
+      inCredentials(name),
+      content.credentials ? sectionBlock(name, marker, content.credentials) : [],
+    ),
+  );
+}
+
+/** Pure: what later steps need to use the profile on their own. */
+export function profileEnvironment(plan: ProfilePlan, refreshing: boolean): Record<string, string> {
+  if (!refreshing) return {};
+  return {
+    AWS_PROFILE: plan.name,
+    ...(plan.files.configMoved ? { AWS_CONFIG_FILE: plan.files.config } : {}),
+    // Credentials in the environment win over any profile, in every SDK.
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SESSION_TOKEN: '',
+  };
+}
+
+/**
+ * What the post step needs to find the sections again: the files, the marker and the variables to
+ * restore; no secrets.
+ */
+export function cleanupState(plan: ProfilePlan): string {
+  return JSON.stringify({
+    marker: plan.marker,
+    files: [plan.files.config, plan.files.credentials],
+    previous: plan.previous,
+  });
+}
+
+/**
+ * The post step's value for each name the main step exported: what AWS_PROFILE / AWS_CONFIG_FILE
+ * held before it, else ''. An empty AWS_PROFILE breaks botocore, but GITHUB_ENV cannot unset a name.
+ */
+export function revertedEnvironment(exported: string[], state: string): Record<string, string> {
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = (JSON.parse(state) as { previous?: Record<string, unknown> }).previous ?? {};
+  } catch {
+    // No profile state (nothing was written): every name is blanked.
+  }
+  return Object.fromEntries(
+    exported.map((name) => {
+      const value = previous[name];
+      return [name, RESTORED.includes(name as RestoredName) && typeof value === 'string' ? value : ''];
+    }),
+  );
+}
+
+/** The post step: removes the sections carrying the marker, and a file left with nothing else. */
+export function removeWrittenProfile(state: string): void {
+  const { marker, files } = JSON.parse(state) as { marker: string; files: string[] };
+  for (const file of files) editShared(file, (text) => replaceSections(text, () => true, [], marker));
+}

@@ -1,0 +1,124 @@
+import * as path from 'node:path';
+import { InputError } from '../common/errors.js';
+import type { InputName, RawInputs } from './names.js';
+
+/** One parser per kind of input, each refusing a bad value with an InputError that names the input. */
+
+/** What a refused value gets: the message (naming the input) and the fix. */
+export type Refusal = (value: string) => [message: string, fix: string];
+
+/** How one input is read: its kind, and the default, bounds or check of that kind. */
+export type InputSpec =
+  | {
+      kind: 'text';
+      input: InputName;
+      fallback?: string;
+      required?: Refusal;
+      pattern?: RegExp;
+      refusal?: Refusal;
+    }
+  | { kind: 'boolean'; input: InputName; fallback?: boolean }
+  | { kind: 'integer'; input: InputName; fallback: number; min: number; max: number }
+  | { kind: 'url'; input: InputName; fromEnvironment?: (env: NodeJS.ProcessEnv) => string | undefined }
+  | { kind: 'line'; input: InputName; refusal: Refusal }
+  | { kind: 'list'; input: InputName; separator: RegExp; pattern?: RegExp; refusal?: Refusal }
+  | { kind: 'json'; input: InputName; refusal: Refusal }
+  | { kind: 'path'; input: InputName }
+  /** A value with its own parser (custom-tags), which raises its own InputError. */
+  | { kind: 'custom'; input: InputName; parse: (value: string | undefined) => unknown };
+
+export function parseInput(spec: InputSpec, raw: RawInputs, env: NodeJS.ProcessEnv): unknown {
+  const value = raw[spec.input]?.trim() || undefined;
+  const refuse = (refusal: Refusal, shown: string): never => {
+    throw new InputError(spec.input, ...refusal(shown));
+  };
+  switch (spec.kind) {
+    case 'text': {
+      if (!value && spec.required) refuse(spec.required, '');
+      const result = value ?? spec.fallback;
+      if (result !== undefined && spec.pattern && spec.refusal && !spec.pattern.test(result))
+        refuse(spec.refusal, result);
+      return result;
+    }
+    case 'boolean':
+      return parseBoolean(raw, spec.input, spec.fallback);
+    case 'integer':
+      return parseInteger(raw, spec.input, spec.fallback, spec.min, spec.max);
+    case 'url':
+      if (value) checkUrl(spec.input, value);
+      return value ?? spec.fromEnvironment?.(env);
+    case 'line':
+      if (value && /[\r\n]/.test(value)) refuse(spec.refusal, value);
+      return value;
+    case 'list': {
+      const items = splitList(value, spec.separator);
+      const bad = spec.pattern && items.find((item) => !spec.pattern?.test(item));
+      if (bad !== undefined && spec.refusal) refuse(spec.refusal, bad);
+      return items;
+    }
+    case 'json':
+      return value === undefined ? undefined : minifiedJson(value, () => refuse(spec.refusal, value));
+    case 'path':
+      return value ? path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), value) : undefined;
+    case 'custom':
+      return spec.parse(value);
+  }
+}
+
+function minifiedJson(value: string, refuse: () => never): string {
+  try {
+    return JSON.stringify(JSON.parse(value));
+  } catch {
+    return refuse();
+  }
+}
+
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+function parseBoolean(raw: RawInputs, name: string, fallback?: boolean): boolean | undefined {
+  const value = raw[name]?.trim();
+  if (!value) return fallback;
+  if (TRUE.includes(value)) return true;
+  if (FALSE.includes(value)) return false;
+  throw new InputError(
+    name,
+    `${name} is "${value}", which is not a boolean.`,
+    `Use one of ${[...TRUE, ...FALSE].join(', ')}.`,
+  );
+}
+
+function parseInteger(raw: RawInputs, name: string, fallback: number, min: number, max: number): number {
+  const value = raw[name]?.trim();
+  if (!value) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InputError(name, `${name} is "${value}".`, `Use a whole number from ${min} to ${max}.`);
+  }
+  return n;
+}
+
+function checkUrl(name: string, value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  // The value may hold a proxy password: name the input, never echo it.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || /[\r\n]/.test(value)) {
+    throw new InputError(
+      name,
+      `${name} is not an http(s) URL on one line.`,
+      'Use a URL such as https://host:port (with user:password@ before the host if the proxy needs it).',
+    );
+  }
+}
+
+function splitList(value: string | undefined, separator: RegExp): string[] {
+  if (!value) return [];
+  return value
+    .split(separator)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}

@@ -1,0 +1,115 @@
+/**
+ * The refresher (dist/refresh/index.js): the `credential_process` of a refresh-credentials profile.
+ * It mints a fresh GitHub OIDC token from the job's request variables, assumes the role with the
+ * action's retry and timeouts, and prints the credential_process JSON. stdout carries that JSON and
+ * nothing else; messages go to stderr and never contain a secret. It imports the web-identity
+ * session and what that needs: no summary, notice, profile writing or default credential chain.
+ */
+import { applyProxySettings } from './aws/proxy.js';
+import { type Credentials, realSts } from './aws/sts.js';
+import { describeRetry, retryPolicy } from './common/retry.js';
+import { webIdentitySession } from './credentials/web-identity.js';
+import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
+import { explain, type FailureContext } from './report/diagnostics.js';
+import { recordClaims } from './tokens/claims.js';
+import { oidcRequestAvailable, requestGitHubIdToken } from './tokens/oidc-request.js';
+import { GitHubOidcToken } from './tokens/token.js';
+
+const emit = reserveStdout();
+process.exitCode = await refresh(process.argv.slice(2), process.env);
+
+async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let options: RefreshOptions;
+  try {
+    options = parseRefresherArgs(argv);
+  } catch (error) {
+    complain(
+      `${error instanceof Error ? error.message : String(error)} (this program is run by the profile that refresh-credentials writes).`,
+    );
+    return 2;
+  }
+  if (!oidcRequestAvailable(env)) {
+    complain(
+      'Cannot refresh the AWS credentials: ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are ' +
+        'not set, so no GitHub OIDC token can be requested.\n' +
+        "Fix: the step needs the job's `permissions: id-token: write`; every step of such a job has both " +
+        'variables. A process started with a cleaned environment (sudo, docker run, env -i) must pass them on.',
+    );
+    return 1;
+  }
+  const context: FailureContext = {
+    roleArn: options.roleArn,
+    durationSeconds: options.durationSeconds,
+    source: { kind: 'oidc', roleArn: options.roleArn },
+    audience: options.audience,
+  };
+  try {
+    emit(credentialProcessJson(await assume(options, context, env)));
+    return 0;
+  } catch (error) {
+    complain(`Cannot refresh the AWS credentials. ${explain(error, context).describe()}`);
+    return 1;
+  }
+}
+
+/** One web-identity session for the profile's role, with the claims recorded for a refusal. */
+async function assume(
+  options: RefreshOptions,
+  context: FailureContext,
+  env: NodeJS.ProcessEnv,
+): Promise<Credentials> {
+  applyProxySettings(options.httpProxy, options.noProxy);
+  const sts = realSts({ region: options.region, endpoint: options.stsEndpoint });
+  const github = new GitHubOidcToken(options.audience, (audience) => requestGitHubIdToken(audience, { env }));
+  const tokens = recordClaims(github, (claims) => {
+    context.claims = claims;
+  });
+  const policy = { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 };
+  const request = {
+    roleArn: options.roleArn,
+    sessionName: options.sessionName,
+    durationSeconds: options.durationSeconds,
+    policy: options.policy,
+    policyArns: options.policyArns.length ? options.policyArns : undefined,
+  };
+  const { value } = await webIdentitySession(sts, request, tokens, retryPolicy(policy, Date.now()), (event) =>
+    complain(describeRetry(event)),
+  );
+  return value;
+}
+
+function credentialProcessJson(credentials: Credentials): string {
+  return JSON.stringify({
+    Version: 1,
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    Expiration: credentials.expiration?.toISOString(),
+  });
+}
+
+function complain(message: string): void {
+  process.stderr.write(`aws-credentials-action refresher: ${message}\n`);
+}
+
+/**
+ * Keeps stdout for the credential JSON alone. What a dependency prints there goes to stderr instead,
+ * except workflow commands: nobody reads them here, and `::add-mask::` would carry the token itself.
+ */
+function reserveStdout(): (text: string) => void {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const kept = text
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('::'))
+      .join('\n');
+    if (kept.trim() !== '') process.stderr.write(kept);
+    const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stdout.write;
+  return (text) => {
+    write(`${text}\n`);
+  };
+}
