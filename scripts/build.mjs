@@ -11,6 +11,7 @@ const entries = [
   ['src/index.ts', staging],
   ['src/post.ts', join(staging, 'cleanup')],
   ['src/refresher.ts', join(staging, 'refresh')],
+  ['src/cli.ts', join(staging, 'cli')],
 ];
 rmSync(staging, { recursive: true, force: true });
 for (const [entry, dir] of entries) {

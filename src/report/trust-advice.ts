@@ -11,18 +11,38 @@ export function claimLines(claims: TokenClaims): string[] {
   return PRINTED_CLAIMS.map((key) => `  ${key}: ${claims[key] ?? '(not in the token)'}`);
 }
 
-/** Pure: the trust-policy condition that would let exactly this job's token in. */
-export function matchingCondition(claims: TokenClaims): string[] {
+/**
+ * How a condition matches `sub` where a CI system puts per-run parts in it (Bitbucket's step UUID,
+ * CircleCI's user): a StringLike pattern instead of the token's own sub.
+ */
+export interface SubjectMatch {
+  operator: 'StringEquals' | 'StringLike';
+  value: string;
+}
+
+/**
+ * Pure: the trust-policy condition that would let exactly this job's token in; with `subject`, the
+ * sub is matched as that says.
+ */
+export function matchingCondition(claims: TokenClaims, subject?: SubjectMatch): string[] {
   const host = providerHost(claims.iss);
+  const sub =
+    subject ?? (claims.sub !== undefined ? { operator: 'StringEquals', value: claims.sub } : undefined);
+  const subEntry = sub && `"${host}:sub": ${JSON.stringify(sub.value)}`;
   const entries = [
     claims.aud !== undefined ? `"${host}:aud": ${JSON.stringify(claims.aud)}` : undefined,
-    claims.sub !== undefined ? `"${host}:sub": ${JSON.stringify(claims.sub)}` : undefined,
+    sub?.operator === 'StringEquals' ? subEntry : undefined,
   ].filter((entry): entry is string => entry !== undefined);
+  const like = sub?.operator === 'StringLike' && subEntry ? [subEntry] : [];
+  const block = (name: string, items: string[], last: boolean) => [
+    `  "${name}": {`,
+    ...items.map((e, i, all) => `    ${e}${i < all.length - 1 ? ',' : ''}`),
+    `  }${last ? '' : ','}`,
+  ];
   return [
     '"Condition": {',
-    '  "StringEquals": {',
-    ...entries.map((e, i, all) => `    ${e}${i < all.length - 1 ? ',' : ''}`),
-    '  }',
+    ...block('StringEquals', entries, like.length === 0),
+    ...(like.length ? block('StringLike', like, true) : []),
     '}',
   ];
 }
