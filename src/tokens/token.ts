@@ -1,6 +1,6 @@
+import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import { jwtDecode } from 'jwt-decode';
-import { readRegularFile } from '../aws/shared-file.js';
 import { ActionError } from '../common/errors.js';
 import { requestGitHubIdToken } from './oidc-request.js';
 
@@ -62,9 +62,30 @@ export class TokenFile implements TokenSource {
   }
 }
 
-function readTokenFile(path: string): string {
+/** A JWT is a few kB; anything this big is not a token, and reading it whole could exhaust memory. */
+export const TOKEN_FILE_MAX_BYTES = 64 * 1024;
+
+/**
+ * The token file's text. Symbolic links are followed (the kubelet projects `token -> ..data/token`,
+ * `..data -> ..<timestamp>/`): a token is only read, from a path the workflow chose. What is finally
+ * opened must be a regular file (checked on the descriptor; O_NONBLOCK keeps a FIFO from hanging the
+ * open), and at most TOKEN_FILE_MAX_BYTES are read whatever fstat says.
+ */
+export function readTokenFile(path: string): string {
   try {
-    return readRegularFile(path);
+    const fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    try {
+      if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a file'), { code: 'EFTYPE' });
+      const buffer = Buffer.alloc(TOKEN_FILE_MAX_BYTES + 1);
+      let length = 0;
+      for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+        n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      }
+      if (length > TOKEN_FILE_MAX_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+      return buffer.toString('utf8', 0, length);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (error) {
     throw tokenFileError(path, error);
   }
@@ -75,7 +96,7 @@ function tokenFileError(path: string, error: unknown): ActionError {
   if (code === 'EFTYPE') {
     return new ActionError(
       'Token file is not a file',
-      `web-identity-token-file ${path} is not a regular file.`,
+      `web-identity-token-file ${path} is not a regular file (after following symbolic links): a directory, FIFO or device is not read.`,
       'Point web-identity-token-file at the token file itself.',
       { cause: error },
     );
@@ -88,12 +109,19 @@ function tokenFileError(path: string, error: unknown): ActionError {
       { cause: error },
     );
   }
-  // O_NOFOLLOW's answer to a symbolic link.
+  if (code === 'EFBIG') {
+    return new ActionError(
+      'Token file too large',
+      `web-identity-token-file ${path} holds more than ${TOKEN_FILE_MAX_BYTES / 1024} kB; a web identity token is a few kB.`,
+      'Point web-identity-token-file at the token file itself (on EKS/IRSA, AWS_WEB_IDENTITY_TOKEN_FILE).',
+      { cause: error },
+    );
+  }
   if (code === 'ELOOP') {
     return new ActionError(
-      'Token file is a symlink',
-      `web-identity-token-file ${path} is a symbolic link, which this action refuses to follow.`,
-      'Point web-identity-token-file at the real file.',
+      'Token file link loop',
+      `web-identity-token-file ${path} is a symbolic link that leads back to itself (or through too many links).`,
+      'Point web-identity-token-file at a link chain that ends at the token file.',
       { cause: error },
     );
   }
