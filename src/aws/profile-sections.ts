@@ -65,17 +65,19 @@ export function hasSection(text: string, matches: (name: string) => boolean): bo
 
 /**
  * Removes every section `matches` picks (and, when `containing` is given, only those with that exact
- * line) and puts `block` where the first one was, or at the end. Returns the new text.
+ * line, or whose lines it accepts) and puts `block` where the first one was, or at the end. Returns
+ * the new text.
  */
 export function replaceSections(
   text: string,
   matches: (name: string) => boolean,
   block: string[] = [],
-  containing?: string,
+  containing?: string | ((lines: string[]) => boolean),
 ): string {
   const { lines, eol } = splitLines(text);
+  const accepts = typeof containing === 'string' ? (body: string[]) => body.includes(containing) : containing;
   const doomed = sections(lines).filter(
-    (s) => matches(s.name) && (containing === undefined || lines.slice(s.start, s.end).includes(containing)),
+    (s) => matches(s.name) && (accepts === undefined || accepts(lines.slice(s.start, s.end))),
   );
   const out: string[] = [];
   let inserted = block.length === 0;

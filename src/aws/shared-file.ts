@@ -2,12 +2,55 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError } from '../common/errors.js';
+import { withFileLocks } from './file-lock.js';
 
 /**
  * Reading and writing the AWS shared files safely: never through a symbolic link, written whole
  * (temp file + rename) with mode 0600 in a 0700 directory, and file-system failures explained as
  * the user's to fix. Imported by the post step too, so nothing heavy here.
  */
+
+/**
+ * Runs `work` (reads and edits of `files`) holding each file's lock, so that jobs sharing a HOME
+ * never lose each other's edits. `create`: make a missing directory first (0700); without it a
+ * file whose directory is missing is left out, as there is nothing in it to edit.
+ */
+export function withSharedFilesLocked<T>(files: string[], create: boolean, work: () => T): T {
+  const present = files.filter((file) => (create ? ensureSharedDirectory(file) : checkSharedDirectory(file)));
+  try {
+    return withFileLocks(present, work);
+  } catch (error) {
+    throw sharedFileError(present[0] ?? files[0] ?? '', 'write', error);
+  }
+}
+
+/**
+ * Before any network call: the file's directory (a symlinked ~/.aws) is not a link. True when
+ * something is at the directory's path (anything else in the way fails the write, naming it).
+ */
+export function checkSharedDirectory(file: string): boolean {
+  const dir = path.dirname(file);
+  let dirStat: fs.Stats | undefined;
+  try {
+    dirStat = lstat(dir);
+  } catch (error) {
+    throw sharedFileError(file, 'read', error);
+  }
+  if (dirStat?.isSymbolicLink()) throw symlinkError(dir);
+  return dirStat !== undefined;
+}
+
+function ensureSharedDirectory(file: string): true {
+  if (checkSharedDirectory(file)) return true;
+  const dir = path.dirname(file);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+  } catch (error) {
+    throw sharedFileError(file, 'write', error);
+  }
+  return true;
+}
 
 /** Applies `edit` to the file's text; a file left empty is removed. */
 export function editShared(file: string, edit: (text: string) => string): void {
@@ -73,12 +116,8 @@ function writeShared(file: string, text: string): void {
 /** Atomic: readers see the old file or the new one, never half of it; the temp file is 0600 from birth. */
 function replaceShared(file: string, text: string): void {
   const dir = path.dirname(file);
-  const dirStat = lstat(dir);
-  if (dirStat) refuseUnsafe(dir, dirStat, 'directory');
-  else {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(dir, 0o700);
-  }
+  ensureSharedDirectory(file);
+  refuseUnsafe(dir, fs.lstatSync(dir), 'directory');
   const stat = lstat(file);
   if (stat) refuseUnsafe(file, stat, 'file');
   const temp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { readRegularFile } from '../aws/shared-file.js';
 import { STS_AUDIENCE } from '../aws/sts.js';
 import { ActionError } from '../common/errors.js';
 import {
@@ -7,7 +6,7 @@ import {
   oidcRequestAvailable,
   requestGitHubIdToken,
 } from '../tokens/oidc-request.js';
-import { type TokenSource, tokenExpiry } from '../tokens/token.js';
+import { readTokenFile, type TokenSource, tokenExpiry } from '../tokens/token.js';
 import type { AssumeFlags } from './args.js';
 import type { CiSystem } from './ci.js';
 import { UsageError } from './usage.js';
@@ -122,20 +121,6 @@ function expired(plan: TokenPlan, exp: number | undefined): ActionError {
 }
 
 function readToken(file: string): string {
-  try {
-    return readRegularFile(file).trim();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
-    const why: Record<string, string> = {
-      ENOENT: 'does not exist',
-      ELOOP: 'is a symbolic link, which is not followed',
-      EFTYPE: 'is not a regular file',
-    };
-    throw new ActionError(
-      'Token file unreadable',
-      `--token-file ${file} ${why[code] ?? `cannot be read (${code})`}.`,
-      'Point --token-file at the token file itself, readable by this user.',
-      { cause: error },
-    );
-  }
+  // Links followed and size bounded, as the action reads web-identity-token-file.
+  return readTokenFile(file, '--token-file').trim();
 }

@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CREDENTIAL_VARIABLES } from '../aws/env-vars.js';
@@ -24,7 +25,12 @@ export function ambientChain(env: NodeJS.ProcessEnv): AwsCredentialIdentityProvi
   const provider = defaultCredentialChain(env, { withEnvironment: false });
   return async () => {
     try {
-      return await provider();
+      const credentials = await provider();
+      // Masked as soon as resolved: they may only sign an AssumeRole, but an SDK error could echo them.
+      core.setSecret(credentials.accessKeyId);
+      core.setSecret(credentials.secretAccessKey);
+      if (credentials.sessionToken) core.setSecret(credentials.sessionToken);
+      return credentials;
     } catch (error) {
       throw new ActionError(
         'No credentials found',

@@ -7,6 +7,7 @@ import type { Settings } from '../inputs/settings.js';
 import { cleanupState, keysProfile, type ProfilePlan, profileEnvironment, writeProfile } from './profile.js';
 import { refreshingProfile, refreshOptions } from './refresh-command.js';
 import { IDENTITY_VARIABLE, identityMarker } from './replacement.js';
+import { BLANK_CREDENTIALS, runnerCredentialsExportWarning, runnerCredentialsStay } from './runner-own.js';
 import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
 
 /**
@@ -99,20 +100,24 @@ export function deliverCredentials(
   env: NodeJS.ProcessEnv,
 ): void {
   const ownsEnvironment = exportsEnvironment(settings);
-  // Kept credentials are already in place.
-  const envCredentials = settings.outputEnvCredentials && !assumed.kept ? assumed.credentials : undefined;
+  // Kept credentials are already in place, and so are the runner's own (runner-own.ts).
+  const stay = runnerCredentialsStay(settings, source);
+  const envCredentials =
+    settings.outputEnvCredentials && !assumed.kept && !stay ? assumed.credentials : undefined;
   const exported = ownsEnvironment ? environmentFor(envCredentials, settings.region) : {};
+  if (ownsEnvironment && stay) Object.assign(exported, BLANK_CREDENTIALS);
+  const copyWarning = envCredentials ? runnerCredentialsExportWarning(settings, source) : undefined;
+  if (copyWarning) core.warning(copyWarning);
   if (ownsEnvironment && !assumed.kept) {
     exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
   }
   if (profile) {
-    core.saveState(STATE_PROFILE, cleanupState(profile));
-    writeProfile(
-      profile,
+    const content =
       settings.refreshCredentials && source.kind === 'oidc'
         ? refreshingProfile(refreshOptions(settings, source.roleArn))
-        : keysProfile(settings.region, assumed.credentials),
-    );
+        : keysProfile(settings.region, assumed.credentials);
+    core.saveState(STATE_PROFILE, cleanupState(profile, content));
+    writeProfile(profile, content);
     Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
   }
   const shadowing = envCredentials ? profileShadowingEnvironment(env) : undefined;

@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { homedir } from 'node:os';
+import { createHash, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { hasSection, replaceSections, sectionBlock } from '../aws/profile-sections.js';
-import { editShared, readShared } from '../aws/shared-file.js';
+import { checkSharedDirectory, editShared, readShared, withSharedFilesLocked } from '../aws/shared-file.js';
 import type { Credentials } from '../aws/sts.js';
 import { InputError } from '../common/errors.js';
 import type { Settings } from '../inputs/settings.js';
+import { expandHome, homeDirectory, refuseSameFile } from './home.js';
 
 /**
  * Profiles in the AWS shared files: where they are, and writing and removing one without touching
@@ -20,11 +20,13 @@ export interface SharedFiles {
   configMoved: boolean;
 }
 
-/** Where the SDKs look: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/. */
-export function sharedFiles(env: NodeJS.ProcessEnv): SharedFiles {
-  const home = env.HOME || env.USERPROFILE || homedir();
-  const resolve = (file: string) =>
-    path.resolve(file.startsWith('~/') ? path.join(home, file.slice(2)) : file);
+/** Where the SDKs look: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/ (see home.ts). */
+export function sharedFiles(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): SharedFiles {
+  const home = homeDirectory(env, platform);
+  const resolve = (file: string) => path.resolve(expandHome(file, home, platform));
   const defaultConfig = path.join(home, '.aws', 'config');
   const config = resolve(env.AWS_CONFIG_FILE || defaultConfig);
   return {
@@ -60,6 +62,10 @@ export interface ProfilePlan {
   marker: string;
   /** AWS_PROFILE / AWS_CONFIG_FILE before this step, for the post step to put back. */
   previous: Partial<Record<RestoredName, string>>;
+  /** overwrite-aws-profile: an existing profile may be replaced. */
+  overwrite: boolean;
+  /** aws-profile was not given (refresh-credentials writes "default"). */
+  implicitName: boolean;
 }
 
 /** Variables profileEnvironment may point elsewhere that a user may have set: the post step restores them. */
@@ -81,27 +87,41 @@ export function planProfile(settings: Settings, env: NodeJS.ProcessEnv): Profile
     );
   }
   const files = sharedFiles(env);
-  const found = [
-    ...(hasSection(readShared(files.config), inConfig(name)) ? [files.config] : []),
-    ...(hasSection(readShared(files.credentials), inCredentials(name)) ? [files.credentials] : []),
-  ];
-  if (found.length > 0 && !settings.overwriteAwsProfile) {
-    const which =
-      settings.awsProfile === undefined
-        ? ' (refresh-credentials writes "default" when aws-profile is not set)'
-        : '';
-    throw new InputError(
-      'aws-profile',
-      `Profile "${name}"${which} already exists in ${found.join(' and ')}; overwrite-aws-profile is false.`,
-      'Set `overwrite-aws-profile: true` to replace that profile, or name another one with aws-profile.',
-    );
-  }
-  return {
+  // Before any network call: links, a missing directory's parent that is a file, one file for both.
+  checkSharedDirectory(files.config);
+  checkSharedDirectory(files.credentials);
+  refuseSameFile(files);
+  const plan: ProfilePlan = {
     name,
     files,
     marker: `# Written by aws-credentials-action ${randomUUID()}; its post step removes it.`,
     previous: Object.fromEntries(RESTORED.flatMap((n) => (env[n] ? [[n, env[n]]] : []))),
+    overwrite: settings.overwriteAwsProfile,
+    implicitName: settings.awsProfile === undefined,
   };
+  // Looked at now to fail before STS; decided again under the lock when writing.
+  refuseExistingProfile(plan, false);
+  return plan;
+}
+
+/** Without overwrite-aws-profile, a profile this invocation did not write is never replaced. */
+function refuseExistingProfile(plan: ProfilePlan, atWrite: boolean): void {
+  if (plan.overwrite) return;
+  const { name, files } = plan;
+  const found = [
+    ...(hasSection(readShared(files.config), inConfig(name)) ? [files.config] : []),
+    ...(hasSection(readShared(files.credentials), inCredentials(name)) ? [files.credentials] : []),
+  ];
+  if (found.length === 0) return;
+  const which = plan.implicitName
+    ? ' (refresh-credentials writes "default" when aws-profile is not set)'
+    : '';
+  const when = atWrite ? ' (another job sharing these files wrote it while this one called STS)' : '';
+  throw new InputError(
+    'aws-profile',
+    `Profile "${name}"${which} already exists in ${found.join(' and ')}${when}; overwrite-aws-profile is false.`,
+    'Set `overwrite-aws-profile: true` to replace that profile, or name another one with aws-profile.',
+  );
 }
 
 /** A profile holding the credentials themselves. */
@@ -116,20 +136,26 @@ export function keysProfile(region: string, credentials: Credentials): ProfileCo
   };
 }
 
-/** Replaces the profile in both files; the other sections keep every byte. */
+/**
+ * Replaces the profile in both files, holding both files' locks: whether it exists is decided here,
+ * so of two jobs racing for one name without overwrite-aws-profile, exactly one writes it.
+ */
 export function writeProfile(plan: ProfilePlan, content: ProfileContent): void {
   const { name, files, marker } = plan;
   const header = name === 'default' ? 'default' : `profile ${name}`;
-  editShared(files.config, (text) =>
-    replaceSections(text, inConfig(name), sectionBlock(header, marker, content.config)),
-  );
-  editShared(files.credentials, (text) =>
-    replaceSections(
-      text,
-      inCredentials(name),
-      content.credentials ? sectionBlock(name, marker, content.credentials) : [],
-    ),
-  );
+  withSharedFilesLocked([files.config, files.credentials], true, () => {
+    refuseExistingProfile(plan, true);
+    editShared(files.config, (text) =>
+      replaceSections(text, inConfig(name), sectionBlock(header, marker, content.config)),
+    );
+    editShared(files.credentials, (text) =>
+      replaceSections(
+        text,
+        inCredentials(name),
+        content.credentials ? sectionBlock(name, marker, content.credentials) : [],
+      ),
+    );
+  });
 }
 
 /** Pure: what later steps need to use the profile on their own. */
@@ -146,16 +172,20 @@ export function profileEnvironment(plan: ProfilePlan, refreshing: boolean): Reco
 }
 
 /**
- * What the post step needs to find the sections again: the files, the marker and the variables to
- * restore; no secrets.
+ * What the post step needs to find the sections again: the files, the marker, a hash of the access
+ * key id written, and the variables to restore; no secrets.
  */
-export function cleanupState(plan: ProfilePlan): string {
+export function cleanupState(plan: ProfilePlan, content?: ProfileContent): string {
+  const keyId = content?.credentials?.aws_access_key_id;
   return JSON.stringify({
     marker: plan.marker,
     files: [plan.files.config, plan.files.credentials],
+    ...(keyId ? { keyIdHash: hashKeyId(keyId) } : {}),
     previous: plan.previous,
   });
 }
+
+const hashKeyId = (keyId: string): string => createHash('sha256').update(keyId).digest('hex');
 
 /**
  * The post step's value for each name the main step exported: what AWS_PROFILE / AWS_CONFIG_FILE
@@ -176,8 +206,27 @@ export function revertedEnvironment(exported: string[], state: string): Record<s
   );
 }
 
-/** The post step: removes the sections carrying the marker, and a file left with nothing else. */
+/**
+ * The post step, under the files' locks: removes the sections this invocation wrote (its marker)
+ * that still hold what it wrote (in the credentials file, its access key id), and a file left with
+ * nothing else. A section another job replaced since is left alone.
+ */
 export function removeWrittenProfile(state: string): void {
-  const { marker, files } = JSON.parse(state) as { marker: string; files: string[] };
-  for (const file of files) editShared(file, (text) => replaceSections(text, () => true, [], marker));
+  const { marker, files, keyIdHash } = JSON.parse(state) as {
+    marker: string;
+    files: string[];
+    keyIdHash?: string;
+  };
+  const [config, credentials] = files;
+  const ours = (file: string) => (lines: string[]) => {
+    if (!lines.includes(marker)) return false;
+    if (file !== credentials || !keyIdHash) return true;
+    const keyLine = lines.map((line) => /^\s*aws_access_key_id\s*=\s*(\S+)\s*$/.exec(line)).find(Boolean);
+    return keyLine?.[1] !== undefined && hashKeyId(keyLine[1]) === keyIdHash;
+  };
+  withSharedFilesLocked(files, false, () => {
+    for (const file of [config, credentials]) {
+      if (file) editShared(file, (text) => replaceSections(text, () => true, [], ours(file)));
+    }
+  });
 }

@@ -14,7 +14,10 @@ export interface RuleInputs {
  * Pure: the refusals that involve two inputs or more, and the one default that depends on others
  * (output-env-credentials). The profile name is checked where the profile is planned (deliver/profile.ts).
  */
-export function applyRules(inputs: RuleInputs): { outputEnvCredentials: boolean } {
+export function applyRules(inputs: RuleInputs): {
+  outputEnvCredentials: boolean;
+  outputEnvCredentialsExplicit: boolean;
+} {
   checkKeyPair(inputs);
   if (inputs.refreshCredentials && inputs.useExistingCredentials) {
     throw new InputError(
@@ -34,7 +37,7 @@ export function applyRules(inputs: RuleInputs): { outputEnvCredentials: boolean 
       'Remove output-env-credentials (it defaults to false with refresh-credentials).',
     );
   }
-  return { outputEnvCredentials };
+  return { outputEnvCredentials, outputEnvCredentialsExplicit: inputs.outputEnvCredentials === true };
 }
 
 function checkKeyPair({ accessKeyId, secretAccessKey }: RuleInputs): void {

@@ -27,6 +27,8 @@ export interface Settings {
   managedSessionPolicies: string[];
   outputCredentials: boolean;
   outputEnvCredentials: boolean;
+  /** output-env-credentials was given as true, not defaulted: needed to export the runner's own keys. */
+  outputEnvCredentialsExplicit: boolean;
   unsetCurrentCredentials: boolean;
   disableRetry: boolean;
   retryMaxAttempts: number;
@@ -52,7 +54,9 @@ export const DEFAULTS = {
 } as const;
 
 /** The settings read straight from one input each; output-env-credentials as given (rules.ts decides). */
-type TableSettings = Omit<Settings, 'outputEnvCredentials'> & { outputEnvCredentials?: boolean };
+type TableSettings = Omit<Settings, 'outputEnvCredentials' | 'outputEnvCredentialsExplicit'> & {
+  outputEnvCredentials?: boolean;
+};
 
 const bool = (input: InputName, fallback: boolean = false): InputSpec => ({
   kind: 'boolean',

@@ -1,6 +1,6 @@
+import * as fs from 'node:fs';
 import * as core from '@actions/core';
 import { jwtDecode } from 'jwt-decode';
-import { readRegularFile } from '../aws/shared-file.js';
 import { ActionError } from '../common/errors.js';
 import { requestGitHubIdToken } from './oidc-request.js';
 
@@ -62,44 +62,74 @@ export class TokenFile implements TokenSource {
   }
 }
 
-function readTokenFile(path: string): string {
+/** A JWT is a few kB; anything this big is not a token, and reading it whole could exhaust memory. */
+export const TOKEN_FILE_MAX_BYTES = 64 * 1024;
+
+/**
+ * The token file's text. Symbolic links are followed (the kubelet projects `token -> ..data/token`,
+ * `..data -> ..<timestamp>/`): a token is only read, from a path the workflow chose. What is finally
+ * opened must be a regular file (checked on the descriptor; O_NONBLOCK keeps a FIFO from hanging the
+ * open), and at most TOKEN_FILE_MAX_BYTES are read whatever fstat says.
+ */
+export function readTokenFile(path: string, input = 'web-identity-token-file'): string {
   try {
-    return readRegularFile(path);
+    const fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    try {
+      if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a file'), { code: 'EFTYPE' });
+      const buffer = Buffer.alloc(TOKEN_FILE_MAX_BYTES + 1);
+      let length = 0;
+      for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+        n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      }
+      if (length > TOKEN_FILE_MAX_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+      return buffer.toString('utf8', 0, length);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (error) {
-    throw tokenFileError(path, error);
+    throw tokenFileError(path, error, input);
   }
 }
 
-function tokenFileError(path: string, error: unknown): ActionError {
+function tokenFileError(path: string, error: unknown, input: string): ActionError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EFTYPE') {
     return new ActionError(
       'Token file is not a file',
-      `web-identity-token-file ${path} is not a regular file.`,
-      'Point web-identity-token-file at the token file itself.',
+      `${input} ${path} is not a regular file (after following symbolic links): a directory, FIFO or device is not read.`,
+      `Point ${input} at the token file itself.`,
       { cause: error },
     );
   }
   if (code === 'ENOENT') {
     return new ActionError(
       'Token file not found',
-      `web-identity-token-file ${path} does not exist.`,
-      'Check the path; a relative path is taken from GITHUB_WORKSPACE.',
+      `${input} ${path} does not exist.`,
+      input === 'web-identity-token-file'
+        ? 'Check the path; a relative path is taken from GITHUB_WORKSPACE.'
+        : 'Check the path.',
       { cause: error },
     );
   }
-  // O_NOFOLLOW's answer to a symbolic link.
+  if (code === 'EFBIG') {
+    return new ActionError(
+      'Token file too large',
+      `${input} ${path} holds more than ${TOKEN_FILE_MAX_BYTES / 1024} kB; a web identity token is a few kB.`,
+      `Point ${input} at the token file itself (on EKS/IRSA, AWS_WEB_IDENTITY_TOKEN_FILE).`,
+      { cause: error },
+    );
+  }
   if (code === 'ELOOP') {
     return new ActionError(
-      'Token file is a symlink',
-      `web-identity-token-file ${path} is a symbolic link, which this action refuses to follow.`,
-      'Point web-identity-token-file at the real file.',
+      'Token file link loop',
+      `${input} ${path} is a symbolic link that leads back to itself (or through too many links).`,
+      `Point ${input} at a link chain that ends at the token file.`,
       { cause: error },
     );
   }
   return new ActionError(
     'Token file unreadable',
-    `web-identity-token-file ${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))}).`,
+    `${input} ${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))}).`,
     "The runner's user must be able to read the file; on EKS/IRSA, set the pod's securityContext fsGroup so the projected token is readable by it.",
     { cause: error },
   );

@@ -133,14 +133,15 @@ describe('credential sources', () => {
     expect(servers.issuer.requests).toBe(requests);
   });
 
-  it('a token file that is a symlink is refused', async () => {
+  it('a token file link is followed, but one that ends at a directory is refused', async () => {
     const job = newJob();
-    writeFileSync(join(job.runnerTemp, 'real-token'), 'eyJ.e30.x');
-    symlinkSync(join(job.runnerTemp, 'real-token'), join(job.workspace, 'token'));
+    mkdirSync(join(job.runnerTemp, 'a-directory'));
+    symlinkSync(join(job.runnerTemp, 'a-directory'), join(job.workspace, 'token'));
     const error = errorOf(
       await job.uses(base({ 'role-to-assume': roleArn('Runner'), 'web-identity-token-file': 'token' })),
     );
-    expect(error.message).toMatch(/symbolic link/);
+    expect(error.title).toBe('Token file is not a file');
+    expect(error.message).toMatch(/after following symbolic links/);
     expect(job.env.AWS_ACCESS_KEY_ID).toBeUndefined();
   });
 

@@ -209,7 +209,7 @@ describe('where the token comes from', () => {
     ).rejects.toMatchObject({ message: /BITBUCKET_STEP_OIDC_TOKEN is not set/, fix: /oidc: true/ });
   });
 
-  it('reads a token file anew each time, and never through a link', async () => {
+  it('reads a token file anew each time, through links (as the kubelet projects it), refusing a directory', async () => {
     const dir = tempDir();
     const file = join(dir, 'token');
     const first = jwt({ n: 1, exp: later() });
@@ -220,9 +220,12 @@ describe('where the token comes from', () => {
     writeFileSync(file, second);
     await expect(source.token(true)).resolves.toBe(second);
     symlinkSync(file, join(dir, 'link'));
-    await expect(
-      tokenSource({ kind: 'file', path: join(dir, 'link') }, {}, () => {}).token(),
-    ).rejects.toThrow(/symbolic link/);
+    await expect(tokenSource({ kind: 'file', path: join(dir, 'link') }, {}, () => {}).token()).resolves.toBe(
+      second,
+    );
+    await expect(tokenSource({ kind: 'file', path: dir }, {}, () => {}).token()).rejects.toThrow(
+      /--token-file .* is not a regular file/,
+    );
     await expect(
       tokenSource({ kind: 'file', path: join(dir, 'none') }, {}, () => {}).token(),
     ).rejects.toThrow(/does not exist/);

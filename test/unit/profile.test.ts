@@ -268,11 +268,17 @@ describe('writeProfile and removeWrittenProfile', () => {
     const linkedDir = home();
     symlinkSync(h, join(linkedDir, '.aws'));
     rmSync(join(h, '.aws', 'credentials'));
-    const p = plan(
-      { 'aws-profile': 'ci' },
-      { HOME: linkedDir, AWS_CONFIG_FILE: join(linkedDir, '.aws', 'c') },
-    );
-    expect(() => writeProfile(p, keysProfile('eu-central-1', KEYS))).toThrow(/symbolic link/);
+    // A symlinked ~/.aws is refused when the profile is planned, before any network call ...
+    expect(() =>
+      plan({ 'aws-profile': 'ci' }, { HOME: linkedDir, AWS_CONFIG_FILE: join(linkedDir, '.aws', 'c') }),
+    ).toThrow(`${join(linkedDir, '.aws')} is a symbolic link`);
+    // ... and again when writing, should the link appear in between.
+    const p = plan({ 'aws-profile': 'ci' }, { HOME: home() });
+    const moved = {
+      ...p,
+      files: { ...p.files, config: join(linkedDir, '.aws', 'c'), credentials: join(linkedDir, '.aws', 'k') },
+    };
+    expect(() => writeProfile(moved, keysProfile('eu-central-1', KEYS))).toThrow(/symbolic link/);
     expect(readFileSync(target, 'utf8')).toBe('[x]\n');
     expect(readdirSync(h).sort()).toEqual(['.aws', 'elsewhere']);
   });

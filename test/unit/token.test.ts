@@ -1,7 +1,7 @@
 // Issue 4: the OIDC token is fetched once and reused until near expiry; the OIDC request has a
 // connect and a response timeout. Servers here listen on 127.0.0.1 only and are closed after.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,27 +110,49 @@ describe('TokenFile', () => {
     expect(await file.token()).toBe(jwt(2, 2));
   });
 
-  it('refuses a missing file and a symbolic link, as local errors that are never retried', async () => {
-    const real = join(dir, 'real');
-    writeFileSync(real, jwt(1));
-    symlinkSync(real, join(dir, 'link'));
-    for (const path of [join(dir, 'missing'), join(dir, 'link'), dir]) {
+  it('follows the kubelet layout of symbolic links (token -> ..data/token, ..data -> ..<timestamp>/)', async () => {
+    const stamped = join(dir, '..2026_12_01_10_00_00.123456789');
+    mkdirSync(stamped);
+    writeFileSync(join(stamped, 'token'), `${jwt(3, 3)}\n`);
+    symlinkSync('..2026_12_01_10_00_00.123456789', join(dir, '..data'));
+    symlinkSync('..data/token', join(dir, 'token'));
+    expect(await new TokenFile(join(dir, 'token')).token()).toBe(jwt(3, 3));
+  });
+
+  it('reads at most 64 kB: a larger file is refused with its own error, a 64 kB one is read', async () => {
+    const big = join(dir, 'big');
+    writeFileSync(big, 'a'.repeat(64 * 1024 + 1));
+    const error = await new TokenFile(big).token().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionError);
+    expect((error as InstanceType<typeof ActionError>).title).toBe('Token file too large');
+    expect((error as Error).message).toContain(big);
+    expect(classify(errorFacts(error), true)).toBe('fail');
+    writeFileSync(big, 'b'.repeat(64 * 1024));
+    expect(await new TokenFile(big).token()).toHaveLength(64 * 1024);
+    // A device reports size 0 and never ends: refused as not a regular file, not read.
+    const device = await new TokenFile('/dev/zero').token().catch((e: unknown) => e);
+    expect((device as InstanceType<typeof ActionError>).title).toBe('Token file is not a file');
+  });
+
+  it('refuses a missing file, a directory and a link loop, as local errors that are never retried', async () => {
+    symlinkSync('loop', join(dir, 'loop'));
+    for (const path of [join(dir, 'missing'), join(dir, 'loop'), dir]) {
       const error = await new TokenFile(path).token().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ActionError);
       expect(classify(errorFacts(error), true)).toBe('fail');
     }
   });
 
-  it('names each refusal; a FIFO is refused at once rather than blocking the read', async () => {
-    const real = join(dir, 'real');
-    writeFileSync(real, jwt(1));
-    symlinkSync(real, join(dir, 'link'));
+  it('names each refusal; a FIFO, also behind a link, is refused at once rather than blocking the read', async () => {
     execFileSync('mkfifo', [join(dir, 'fifo')]);
+    symlinkSync(join(dir, 'fifo'), join(dir, 'fifo-link'));
+    symlinkSync('loop', join(dir, 'loop'));
     const cases: [string, string][] = [
       [join(dir, 'missing'), 'Token file not found'],
-      [join(dir, 'link'), 'Token file is a symlink'],
+      [join(dir, 'loop'), 'Token file link loop'],
       [dir, 'Token file is not a file'],
       [join(dir, 'fifo'), 'Token file is not a file'],
+      [join(dir, 'fifo-link'), 'Token file is not a file'],
     ];
     for (const [path, title] of cases) {
       let timer: NodeJS.Timeout | undefined;
