@@ -22,8 +22,10 @@ import {
 } from './deliver/deliver.js';
 import { type ProfilePlan, planProfile } from './deliver/profile.js';
 import { type EarlierCredentials, earlierCredentials, replacementNotice } from './deliver/replacement.js';
+import { jobSummaryRequested } from './inputs/names.js';
 import { readSettings, type Settings } from './inputs/settings.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
+import { claimsSummary, failureSummary } from './report/failure-summary.js';
 import { summaryFacts, summaryTable, writeSummary } from './report/summary.js';
 import { missingOidcPermissionError } from './tokens/oidc-request.js';
 import type { TokenSource } from './tokens/token.js';
@@ -48,6 +50,10 @@ interface Run {
   services: Services;
   context: FailureContext;
   started: number;
+  /** job-summary; before the settings are read, the input as given. */
+  jobSummary: boolean;
+  /** What the summary shows as *** (account ids, with mask-aws-account-id). */
+  hidden: string[];
 }
 
 /**
@@ -58,7 +64,14 @@ export async function run(
   env: NodeJS.ProcessEnv = process.env,
   services: Services = { sts: realSts },
 ): Promise<void> {
-  const step: Run = { env, services, context: {}, started: Date.now() };
+  const step: Run = {
+    env,
+    services,
+    context: {},
+    started: Date.now(),
+    jobSummary: jobSummaryRequested(env),
+    hidden: [],
+  };
   let timeout: NodeJS.Timeout | undefined;
   try {
     const settings = inputs(step);
@@ -68,15 +81,25 @@ export async function run(
     deliverCredentials(assumed, settings, plan.source, plan.profile, env);
     await report(assumed, settings, plan, step);
   } catch (error) {
-    fail(explain(error, step.context), env);
+    const explained = explain(error, step.context);
+    fail(explained, env);
+    if (step.jobSummary) {
+      await writeSummary(
+        failureSummary(explained, { roleArn: step.context.roleArn, hidden: step.hidden }),
+        env,
+      );
+    }
   } finally {
     clearTimeout(timeout);
   }
 }
 
 /** Stage 1: the settings, with input keys masked and what a failure message may name recorded. */
-function inputs({ env, context }: Run): Settings {
+function inputs(step: Run): Settings {
+  const { env, context } = step;
   const settings = readSettings(env);
+  step.jobSummary = settings.jobSummary;
+  if (settings.maskAccountId) step.hidden.push(accountOf(settings.roleToAssume) ?? '');
   // Keys given as inputs are secrets too, whether or not the workflow took them from `secrets`.
   if (settings.accessKeyId && settings.secretAccessKey) {
     maskCredentials({
@@ -133,6 +156,7 @@ async function credentials(settings: Settings, plan: Plan, step: Run): Promise<A
     }));
   maskCredentials(assumed.credentials);
   if (settings.maskAccountId) maskAccountIds(assumed.accountId);
+  if (settings.maskAccountId) step.hidden.push(assumed.accountId);
   checkAllowedAccount(assumed.accountId, settings.allowedAccountIds);
   return assumed;
 }
@@ -142,7 +166,7 @@ async function report(
   assumed: Assumed,
   settings: Settings,
   plan: Plan,
-  { env, started }: Run,
+  { env, started, context, hidden }: Run,
 ): Promise<void> {
   core.info(
     `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
@@ -153,7 +177,16 @@ async function report(
       : undefined;
   if (notice) core.notice(notice);
   if (settings.jobSummary) {
-    await writeSummary(summaryTable(summaryFacts(settings, plan.source, assumed, Date.now() - started)), env);
+    const table = summaryTable(summaryFacts(settings, plan.source, assumed, Date.now() - started));
+    // The claims of the token this invocation used, for narrowing the trust policy; never the token.
+    const claims = context.claims && !assumed.kept ? claimsSummary(context.claims, hidden) : '';
+    await writeSummary(
+      claims
+        ? `${table}
+${claims}`
+        : table,
+      env,
+    );
   }
 }
 
