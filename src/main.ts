@@ -4,7 +4,7 @@ import { applyProxySettings } from './aws/proxy.js';
 import { realSts, type StsFactory } from './aws/sts.js';
 import { ActionError } from './common/errors.js';
 import { describeRetry, type RetryEvent, retryPolicy } from './common/retry.js';
-import { checkAllowedAccount, maskAccountIds } from './credentials/accounts.js';
+import { checkAllowedAccount, maskAccountIds, maskedAccountIds } from './credentials/accounts.js';
 import { keepExistingCredentials } from './credentials/existing.js';
 import { obtainCredentials } from './credentials/obtain.js';
 import type { Assumed } from './credentials/session.js';
@@ -26,6 +26,7 @@ import { jobSummaryRequested } from './inputs/names.js';
 import { readSettings, type Settings } from './inputs/settings.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
 import { claimsSummary, failureSummary } from './report/failure-summary.js';
+import { hide } from './report/markdown.js';
 import { summaryFacts, summaryTable, writeSummary } from './report/summary.js';
 import { missingOidcPermissionError } from './tokens/oidc-request.js';
 import type { TokenSource } from './tokens/token.js';
@@ -52,8 +53,6 @@ interface Run {
   started: number;
   /** job-summary; before the settings are read, the input as given. */
   jobSummary: boolean;
-  /** What the summary shows as *** (account ids, with mask-aws-account-id). */
-  hidden: string[];
 }
 
 /**
@@ -70,7 +69,6 @@ export async function run(
     context: {},
     started: Date.now(),
     jobSummary: jobSummaryRequested(env),
-    hidden: [],
   };
   let timeout: NodeJS.Timeout | undefined;
   try {
@@ -85,7 +83,7 @@ export async function run(
     fail(explained, env);
     if (step.jobSummary) {
       await writeSummary(
-        failureSummary(explained, { roleArn: step.context.roleArn, hidden: step.hidden }),
+        failureSummary(explained, { roleArn: step.context.roleArn, hidden: maskedAccountIds() }),
         env,
       );
     }
@@ -99,7 +97,6 @@ function inputs(step: Run): Settings {
   const { env, context } = step;
   const settings = readSettings(env);
   step.jobSummary = settings.jobSummary;
-  if (settings.maskAccountId) step.hidden.push(accountOf(settings.roleToAssume) ?? '');
   // Keys given as inputs are secrets too, whether or not the workflow took them from `secrets`.
   if (settings.accessKeyId && settings.secretAccessKey) {
     maskCredentials({
@@ -156,7 +153,6 @@ async function credentials(settings: Settings, plan: Plan, step: Run): Promise<A
     }));
   maskCredentials(assumed.credentials);
   if (settings.maskAccountId) maskAccountIds(assumed.accountId);
-  if (settings.maskAccountId) step.hidden.push(assumed.accountId);
   checkAllowedAccount(assumed.accountId, settings.allowedAccountIds);
   return assumed;
 }
@@ -166,7 +162,7 @@ async function report(
   assumed: Assumed,
   settings: Settings,
   plan: Plan,
-  { env, started, context, hidden }: Run,
+  { env, started, context }: Run,
 ): Promise<void> {
   core.info(
     `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
@@ -179,14 +175,8 @@ async function report(
   if (settings.jobSummary) {
     const table = summaryTable(summaryFacts(settings, plan.source, assumed, Date.now() - started));
     // The claims of the token this invocation used, for narrowing the trust policy; never the token.
-    const claims = context.claims && !assumed.kept ? claimsSummary(context.claims, hidden) : '';
-    await writeSummary(
-      claims
-        ? `${table}
-${claims}`
-        : table,
-      env,
-    );
+    const claims = context.claims && !assumed.kept ? `\n${claimsSummary(context.claims)}` : '';
+    await writeSummary(hide(`${table}${claims}`, maskedAccountIds()), env);
   }
 }
 
