@@ -4,7 +4,7 @@ import { applyProxySettings } from './aws/proxy.js';
 import { realSts, type StsFactory } from './aws/sts.js';
 import { ActionError } from './common/errors.js';
 import { describeRetry, type RetryEvent, retryPolicy } from './common/retry.js';
-import { checkAllowedAccount, maskAccountIds } from './credentials/accounts.js';
+import { checkAllowedAccount, maskAccountIds, maskedAccountIds } from './credentials/accounts.js';
 import { keepExistingCredentials } from './credentials/existing.js';
 import { obtainCredentials } from './credentials/obtain.js';
 import type { Assumed } from './credentials/session.js';
@@ -22,8 +22,11 @@ import {
 } from './deliver/deliver.js';
 import { type ProfilePlan, planProfile } from './deliver/profile.js';
 import { type EarlierCredentials, earlierCredentials, replacementNotice } from './deliver/replacement.js';
+import { jobSummaryRequested } from './inputs/names.js';
 import { readSettings, type Settings } from './inputs/settings.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
+import { claimsSummary, failureSummary } from './report/failure-summary.js';
+import { hide } from './report/markdown.js';
 import { summaryFacts, summaryTable, writeSummary } from './report/summary.js';
 import { missingOidcPermissionError } from './tokens/oidc-request.js';
 import type { TokenSource } from './tokens/token.js';
@@ -48,6 +51,8 @@ interface Run {
   services: Services;
   context: FailureContext;
   started: number;
+  /** job-summary; before the settings are read, the input as given. */
+  jobSummary: boolean;
 }
 
 /**
@@ -58,7 +63,13 @@ export async function run(
   env: NodeJS.ProcessEnv = process.env,
   services: Services = { sts: realSts },
 ): Promise<void> {
-  const step: Run = { env, services, context: {}, started: Date.now() };
+  const step: Run = {
+    env,
+    services,
+    context: {},
+    started: Date.now(),
+    jobSummary: jobSummaryRequested(env),
+  };
   let timeout: NodeJS.Timeout | undefined;
   try {
     const settings = inputs(step);
@@ -68,15 +79,24 @@ export async function run(
     deliverCredentials(assumed, settings, plan.source, plan.profile, env);
     await report(assumed, settings, plan, step);
   } catch (error) {
-    fail(explain(error, step.context), env);
+    const explained = explain(error, step.context);
+    fail(explained, env);
+    if (step.jobSummary) {
+      await writeSummary(
+        failureSummary(explained, { roleArn: step.context.roleArn, hidden: maskedAccountIds() }),
+        env,
+      );
+    }
   } finally {
     clearTimeout(timeout);
   }
 }
 
 /** Stage 1: the settings, with input keys masked and what a failure message may name recorded. */
-function inputs({ env, context }: Run): Settings {
+function inputs(step: Run): Settings {
+  const { env, context } = step;
   const settings = readSettings(env);
+  step.jobSummary = settings.jobSummary;
   // Keys given as inputs are secrets too, whether or not the workflow took them from `secrets`.
   if (settings.accessKeyId && settings.secretAccessKey) {
     maskCredentials({
@@ -142,7 +162,7 @@ async function report(
   assumed: Assumed,
   settings: Settings,
   plan: Plan,
-  { env, started }: Run,
+  { env, started, context }: Run,
 ): Promise<void> {
   core.info(
     `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
@@ -153,7 +173,10 @@ async function report(
       : undefined;
   if (notice) core.notice(notice);
   if (settings.jobSummary) {
-    await writeSummary(summaryTable(summaryFacts(settings, plan.source, assumed, Date.now() - started)), env);
+    const table = summaryTable(summaryFacts(settings, plan.source, assumed, Date.now() - started));
+    // The claims of the token this invocation used, for narrowing the trust policy; never the token.
+    const claims = context.claims && !assumed.kept ? `\n${claimsSummary(context.claims)}` : '';
+    await writeSummary(hide(`${table}${claims}`, maskedAccountIds()), env);
   }
 }
 

@@ -1,6 +1,10 @@
 import * as core from '@actions/core';
+import { readHealth, removeHealth } from './aws/refresh-health.js';
+import type { HealthState } from './deliver/health.js';
 import { removeWrittenProfile, revertedEnvironment } from './deliver/profile.js';
-import { STATE_EXPORTED, STATE_PROFILE } from './deliver/state.js';
+import { STATE_EXPORTED, STATE_HEALTH, STATE_PROFILE } from './deliver/state.js';
+import { refreshSummary } from './report/refresh-summary.js';
+import { writeSummary } from './report/write-summary.js';
 
 /**
  * The post step: blank what the main step exported, so nothing after the job's own steps (other
@@ -28,4 +32,24 @@ export function cleanup(): void {
   }
 }
 
+/**
+ * The refresher's health, from the file it appended to, as a table in the job summary; then the file
+ * goes. Saved only with refresh-credentials and job-summary on.
+ */
+export async function summariseRefreshes(): Promise<void> {
+  const saved = core.getState(STATE_HEALTH);
+  if (!saved) return;
+  try {
+    const { file, hidden } = JSON.parse(saved) as HealthState;
+    const markdown = refreshSummary(readHealth(file), hidden);
+    removeHealth(file);
+    if (markdown) await writeSummary(markdown, process.env);
+  } catch (error) {
+    core.warning(
+      `Could not summarise the credential refreshes: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
 cleanup();
+await summariseRefreshes();

@@ -6,8 +6,10 @@
  * session and what that needs: no summary, notice, profile writing or default credential chain.
  */
 import { applyProxySettings } from './aws/proxy.js';
+import { appendHealth, type HealthRecord } from './aws/refresh-health.js';
 import { type Credentials, realSts } from './aws/sts.js';
-import { describeRetry, retryPolicy } from './common/retry.js';
+import type { ActionError } from './common/errors.js';
+import { describeRetry, RetriesExhaustedError, type RetryOutcome, retryPolicy } from './common/retry.js';
 import { webIdentitySession } from './credentials/web-identity.js';
 import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
@@ -29,12 +31,14 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     return 2;
   }
   if (!oidcRequestAvailable(env)) {
+    const fix =
+      "the step needs the job's `permissions: id-token: write`; every step of such a job has both " +
+      'variables. A process started with a cleaned environment (sudo, docker run, env -i) must pass them on.';
     complain(
       'Cannot refresh the AWS credentials: ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are ' +
-        'not set, so no GitHub OIDC token can be requested.\n' +
-        "Fix: the step needs the job's `permissions: id-token: write`; every step of such a job has both " +
-        'variables. A process started with a cleaned environment (sudo, docker run, env -i) must pass them on.',
+        `not set, so no GitHub OIDC token can be requested.\nFix: ${fix}`,
     );
+    record(options, { ok: false, attempts: 0, title: 'OIDC request variables not set', fix });
     return 1;
   }
   const context: FailureContext = {
@@ -43,12 +47,32 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     source: { kind: 'oidc', roleArn: options.roleArn },
     audience: options.audience,
   };
+  let retries = 0;
   try {
-    emit(credentialProcessJson(await assume(options, context, env)));
+    const { value, attempts } = await assume(options, context, env, () => retries++);
+    emit(credentialProcessJson(value));
+    record(options, { ok: true, attempts });
     return 0;
   } catch (error) {
-    complain(`Cannot refresh the AWS credentials. ${explain(error, context).describe()}`);
+    const explained = explain(error, context);
+    complain(`Cannot refresh the AWS credentials. ${explained.describe()}`);
+    const attempts = error instanceof RetriesExhaustedError ? error.attempts : retries + 1;
+    record(options, failure(explained, attempts));
     return 1;
+  }
+}
+
+function failure(error: ActionError, attempts: number): Omit<HealthRecord, 'time'> {
+  return { ok: false, attempts, title: error.title, fix: error.fix };
+}
+
+/** One line in the health file for the post step's summary; a failure to write it changes nothing. */
+function record(options: RefreshOptions, outcome: Omit<HealthRecord, 'time'>): void {
+  if (!options.healthFile) return;
+  try {
+    appendHealth(options.healthFile, { time: new Date().toISOString(), ...outcome });
+  } catch (error) {
+    complain(`Could not record this refresh in ${options.healthFile}: ${(error as Error).message}`);
   }
 }
 
@@ -57,7 +81,8 @@ async function assume(
   options: RefreshOptions,
   context: FailureContext,
   env: NodeJS.ProcessEnv,
-): Promise<Credentials> {
+  onRetry: () => void,
+): Promise<RetryOutcome<Credentials>> {
   applyProxySettings(options.httpProxy, options.noProxy);
   const sts = realSts({ region: options.region, endpoint: options.stsEndpoint });
   const github = new GitHubOidcToken(options.audience, (audience) => requestGitHubIdToken(audience, { env }));
@@ -72,10 +97,10 @@ async function assume(
     policy: options.policy,
     policyArns: options.policyArns.length ? options.policyArns : undefined,
   };
-  const { value } = await webIdentitySession(sts, request, tokens, retryPolicy(policy, Date.now()), (event) =>
-    complain(describeRetry(event)),
-  );
-  return value;
+  return webIdentitySession(sts, request, tokens, retryPolicy(policy, Date.now()), (event) => {
+    onRetry();
+    complain(describeRetry(event));
+  });
 }
 
 function credentialProcessJson(credentials: Credentials): string {

@@ -6,18 +6,38 @@
 export class ActionError extends Error {
   readonly title: string;
   readonly fix: string;
+  readonly details?: FailureDetails;
 
-  constructor(title: string, message: string, fix: string, options?: { cause?: unknown }) {
+  constructor(
+    title: string,
+    message: string,
+    fix: string,
+    options?: { cause?: unknown; details?: FailureDetails },
+  ) {
     super(message, options);
     this.name = 'ActionError';
     this.title = title;
     this.fix = fix;
+    this.details = options?.details;
   }
 
   /** The annotation text: the cause, then the fix on its own line. */
   describe(): string {
     return this.fix ? `${this.message}\nFix: ${this.fix}` : this.message;
   }
+}
+
+/**
+ * The parts of a message that the job summary lays out as a table and a code block. The message
+ * carries them too, as text, so the `::error` and the summary say the same.
+ */
+export interface FailureDetails {
+  /** The message without the parts below. */
+  cause: string;
+  /** Name and value rows (e.g. the token's claims), under a heading. */
+  facts?: { heading: string; rows: [string, string][] };
+  /** Lines to paste somewhere (e.g. a trust policy condition), under a heading. */
+  code?: { heading: string; language: string; lines: string[] };
 }
 
 /** A bad input. Raised before any network call. */

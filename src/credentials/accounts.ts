@@ -11,7 +11,18 @@ export function checkAllowedAccount(accountId: string, allowed: string[]): void 
   );
 }
 
+const masked = new Set<string>();
+
 /** mask-aws-account-id: register account ids with the runner before a log line can show them. */
 export function maskAccountIds(...ids: Array<string | undefined>): void {
-  for (const id of ids) if (id) core.setSecret(id);
+  for (const id of ids) {
+    if (!id) continue;
+    core.setSecret(id);
+    masked.add(id);
+  }
+}
+
+/** Every account id masked so far, for what the runner's masking may not reach (the summary file). */
+export function maskedAccountIds(): string[] {
+  return [...masked];
 }

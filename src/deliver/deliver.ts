@@ -4,6 +4,7 @@ import type { Credentials } from '../aws/sts.js';
 import type { Assumed } from '../credentials/session.js';
 import type { CredentialSource } from '../credentials/source.js';
 import type { Settings } from '../inputs/settings.js';
+import { healthPlan } from './health.js';
 import { cleanupState, keysProfile, type ProfilePlan, profileEnvironment, writeProfile } from './profile.js';
 import { refreshingProfile, refreshOptions } from './refresh-command.js';
 import { IDENTITY_VARIABLE, identityMarker } from './replacement.js';
@@ -112,10 +113,11 @@ export function deliverCredentials(
     exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
   }
   if (profile) {
-    const content =
-      settings.refreshCredentials && source.kind === 'oidc'
-        ? refreshingProfile(refreshOptions(settings, source.roleArn))
-        : keysProfile(settings.region, assumed.credentials);
+    const refreshing = settings.refreshCredentials && source.kind === 'oidc';
+    const health = refreshing ? healthPlan(settings, profile, assumed.accountId) : undefined;
+    const content = refreshing
+      ? refreshingProfile({ ...refreshOptions(settings, source.roleArn), healthFile: health?.file })
+      : keysProfile(settings.region, assumed.credentials);
     core.saveState(STATE_PROFILE, cleanupState(profile, content));
     writeProfile(profile, content);
     Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));

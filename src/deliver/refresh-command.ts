@@ -24,6 +24,8 @@ export interface RefreshOptions {
   policy?: string;
   policyArns: string[];
   maxAttempts: number;
+  /** Where the refresher records each refresh for the post step's summary (job-summary). */
+  healthFile?: string;
 }
 
 /** `roleArn`: the OIDC source's role; source.ts refuses refresh-credentials with any other source. */
@@ -56,6 +58,7 @@ const FLAGS = {
   policy: '--policy-base64',
   policyArns: '--policy-arn',
   maxAttempts: '--max-attempts',
+  healthFile: '--health-file',
 } as const satisfies Record<keyof RefreshOptions, string>;
 
 export function refresherArgs(options: RefreshOptions): string[] {
@@ -108,6 +111,7 @@ export function parseRefresherArgs(argv: string[]): RefreshOptions {
     policy: policy === undefined ? undefined : Buffer.from(policy, 'base64url').toString('utf8'),
     policyArns,
     maxAttempts: integer(FLAGS.maxAttempts),
+    healthFile: byFlag.get(FLAGS.healthFile),
   };
 }
 

@@ -65,6 +65,14 @@ export function readRawInputs(env: NodeJS.ProcessEnv): RawInputs {
   return raw;
 }
 
+/**
+ * job-summary as given, read before the settings are parsed, so that a step failing on its inputs
+ * still writes its summary unless told not to.
+ */
+export function jobSummaryRequested(env: NodeJS.ProcessEnv): boolean {
+  return !/^false$/i.test((readRawInputs(env)['job-summary'] ?? '').trim());
+}
+
 /** Upstream's fallback for http-proxy: HTTPS_PROXY, then HTTP_PROXY, for every endpoint. */
 export function proxyFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
   const value = (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy)?.trim();

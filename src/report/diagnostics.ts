@@ -1,10 +1,10 @@
 import { accountOf, roleNameOf } from '../aws/arn.js';
 import { STS_AUDIENCE } from '../aws/sts.js';
 import { type ErrorFacts, errorFacts } from '../common/classify.js';
-import { ActionError } from '../common/errors.js';
+import { ActionError, type FailureDetails } from '../common/errors.js';
 import { RetriesExhaustedError } from '../common/retry.js';
 import type { CredentialSource } from '../credentials/source.js';
-import { GITHUB_ISSUER, providerHost, type TokenClaims } from '../tokens/claims.js';
+import { GITHUB_ISSUER, PRINTED_CLAIMS, providerHost, type TokenClaims } from '../tokens/claims.js';
 import { OidcRequestError } from '../tokens/oidc-request.js';
 import { claimLines, matchingCondition, usualMismatches } from './trust-advice.js';
 
@@ -24,6 +24,7 @@ interface Explanation {
   title: string;
   message: string;
   fix: string;
+  details?: FailureDetails;
 }
 
 /** Turns any failure into one explained ActionError: what went wrong, and how to fix it. */
@@ -33,7 +34,10 @@ export function explain(error: unknown, context: FailureContext = {}): ActionErr
     error instanceof RetriesExhaustedError
       ? retriesExhausted(error, context)
       : explainFacts(errorFacts(error), context);
-  return new ActionError(explained.title, explained.message, explained.fix, { cause: error });
+  return new ActionError(explained.title, explained.message, explained.fix, {
+    cause: error,
+    details: explained.details,
+  });
 }
 
 /** Pure: the explanation of one STS (or SDK, or network) error. */
@@ -118,6 +122,22 @@ function trustRefused(facts: ErrorFacts, context: FailureContext): Explanation {
     title: 'Role trust policy does not match this job (AccessDenied)',
     message: [...what, ...details].join('\n'),
     fix: fix.join('\n'),
+    details: {
+      cause: (claims ? what : [...what, ...details]).join('\n'),
+      ...(claims
+        ? {
+            facts: {
+              heading: "The token's claims (not secrets)",
+              rows: PRINTED_CLAIMS.map((key): [string, string] => [key, claims[key] ?? '(not in the token)']),
+            },
+            code: {
+              heading: 'A trust policy condition that matches this job',
+              language: 'json',
+              lines: matchingCondition(claims),
+            },
+          }
+        : {}),
+    },
   };
 }
 

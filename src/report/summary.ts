@@ -1,8 +1,9 @@
-import * as core from '@actions/core';
 import { assumedRoleParts, displayArn } from '../aws/arn.js';
 import type { Assumed } from '../credentials/session.js';
 import { type CredentialSource, SOURCE_LABELS } from '../credentials/source.js';
 import type { Settings } from '../inputs/settings.js';
+
+export { writeSummary } from './write-summary.js';
 
 /** What one invocation did, for the job summary. Nothing here is a secret. */
 export interface SummaryFacts {
@@ -83,19 +84,6 @@ export function summaryTable(facts: SummaryFacts): string {
   const table = ['| AWS credentials | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)];
   const markdown = `${table.join('\n')}\n`;
   return facts.maskAccountId && facts.accountId ? markdown.split(facts.accountId).join('***') : markdown;
-}
-
-/** Appends to GITHUB_STEP_SUMMARY. A summary that cannot be written must not fail the step. */
-export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<void> {
-  if (!env.GITHUB_STEP_SUMMARY) return;
-  try {
-    await core.summary.addRaw(markdown).write();
-  } catch (error) {
-    core.summary.emptyBuffer();
-    core.warning(
-      `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }
 
 function expiry(facts: SummaryFacts): string {

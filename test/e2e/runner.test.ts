@@ -227,6 +227,28 @@ describe('Job running the echo fixture', () => {
     expect(job.leaks().join('\n')).not.toMatch(new RegExp(`${jwt}|${key}|${laterMasked}`));
   });
 
+  it('leak-checks every summary as written: masked in the upload, or too large to upload', async () => {
+    const job = newJob();
+    const secret = fakeSecret();
+    await job.uses({ mask: secret });
+    const masked = await job.run('echo "| key | $S |" >> "$GITHUB_STEP_SUMMARY"', { env: { S: secret } });
+    expect(masked.summary).toContain('| key | *** |'); // the upload is masked...
+    expect(job.leaks()).toHaveLength(1); // ...but the file held the secret
+    expect(job.leaks()[0]).toContain('summary file');
+
+    const other = fakeSecret();
+    job.addSecret(other);
+    const big = await job.run(
+      'head -c 1100000 /dev/zero | tr "\\0" x >> "$GITHUB_STEP_SUMMARY"; echo "$S" >> "$GITHUB_STEP_SUMMARY"',
+      {
+        env: { S: other },
+      },
+    );
+    expect(big.summary).toBe('');
+    expect(job.leaks()).toHaveLength(2);
+    expect(job.leaks().join('\n')).not.toMatch(new RegExp(`${secret}|${other}`));
+  });
+
   it('runs post steps in reverse order with STATE_ and the same inputs', async () => {
     const job = newJob();
     await job.uses({ label: 'one' }, { id: 'a' });

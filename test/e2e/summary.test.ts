@@ -50,6 +50,9 @@ function tables(markdown: string): Record<string, string>[] {
   return found;
 }
 
+/** The tables of what an invocation did (not the claims of issue 16, nor a failure's). */
+const credentialTables = (markdown: string) => tables(markdown).filter((t) => 'Source' in t);
+
 /** What the step wrote to GITHUB_STEP_SUMMARY, read from the file itself rather than the masked upload. */
 function rawSummaries(job: Job): string {
   const dir = join(job.runnerTemp, '_runner_file_commands');
@@ -84,7 +87,7 @@ describe('the job summary', () => {
       ),
     );
 
-    const summary = tables(job.summary());
+    const summary = credentialTables(job.summary());
     expect(summary).toHaveLength(2);
     const [a, b] = summary;
     const [issuedA] = first.issued;
@@ -121,7 +124,7 @@ describe('the job summary', () => {
   it('three roles, three tables', async () => {
     const job = newJob();
     for (const role of [ROLE_A, ROLE_A, ROLE_A]) await step(() => job.uses(inputs(role)));
-    expect(tables(job.summary())).toHaveLength(3);
+    expect(credentialTables(job.summary())).toHaveLength(3);
   });
 
   it('with mask-aws-account-id the account id is not in the summary file at all', async () => {
@@ -142,11 +145,14 @@ describe('the job summary', () => {
     expect(rawSummaries(job)).toBe('');
   });
 
-  it('a failed invocation adds no table', async () => {
+  it('a failed invocation adds no credentials table, but its failure (issue 16)', async () => {
     const job = newJob();
     const failed = await job.uses(inputs(`arn:aws:iam::${ACCOUNT_A}:role/Missing`));
     expect(failed.exitCode).toBe(1);
-    expect(job.summary()).toBe('');
+    const [table, ...more] = tables(job.summary());
+    expect(more.filter((t) => 'Session name' in t)).toEqual([]);
+    expect(table?.Failed).toContain('AccessDenied');
+    expect(table?.Role).toBe(`\`arn:aws:iam::${ACCOUNT_A}:role/Missing\``);
   });
 });
 

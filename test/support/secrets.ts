@@ -64,6 +64,15 @@ export class SecretLog {
     return text;
   }
 
+  /**
+   * Records text exactly as written, for leak detection: a job summary is kept as its file holds it,
+   * so a secret there is a leak even where the runner's masking of the upload would hide it (not
+   * every runner masks it, and the file stays on the runner's disk).
+   */
+  record(where: string, text: string): void {
+    this.printed.push({ where, text });
+  }
+
   leaks(): string[] {
     const found: string[] = [];
     for (const p of this.printed) {

@@ -183,6 +183,8 @@ export async function executeStep(spec: StepSpec, log: SecretLog): Promise<StepR
   const pathAdds = parsePathFile(readFileSync(files.path, 'utf8'));
 
   let summary = '';
+  // Every summary is leak-checked as written, whatever its size and before any masking.
+  log.record(`step ${spec.label} summary file`, readFileSync(files.summary, 'utf8'));
   if (statSync(files.summary).size > SUMMARY_LIMIT) {
     annotations.push({
       level: 'error',
