@@ -51,8 +51,9 @@ function licenses(stats) {
     .map((name) => {
       const { dir, json } = packages.get(name);
       const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
-      const text = file ? readFileSync(join(dir, file), 'utf8').trim() : '';
-      return `${name}\n${json.license ?? 'UNKNOWN'}\n${text}\n`;
+      const text = file ? readFileSync(join(dir, file), 'utf8').trimEnd() : '';
+      // Some packages ship no licence file (as ncc's plugin, then just the name and the type).
+      return `${name}\n${json.license ?? 'UNKNOWN'}\n${text ? `${text}\n` : ''}`;
     })
     .join('\n');
 }
