@@ -12,6 +12,8 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DIST_DIR = resolve(process.env.BENCH_DIST ?? join(REPO_ROOT, 'dist'));
 export const ACTION_ENTRY = join(DIST_DIR, 'index.js');
 export const ROLE_ARN = 'arn:aws:iam::111111111111:role/bench';
+/** NODE24=/path/to/node runs every process with that Node (the runner's is 24) instead of this one. */
+export const NODE_BIN = process.env.NODE24 || process.execPath;
 
 /** A hard stop per process, so that a bug cannot hang the benchmark. */
 const PROCESS_TIMEOUT_MS = 120_000;
@@ -36,7 +38,7 @@ export interface ActionEndpoints {
 export function runNode(args: string[], env: Record<string, string>): Promise<Omit<ProcessRun, 'exported'>> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE_BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
@@ -70,6 +72,7 @@ export function actionEnv(dir: string, inputs: Record<string, string>): Record<s
     GITHUB_SHA: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00',
     GITHUB_WORKFLOW: 'bench',
     GITHUB_ACTOR: 'octocat',
+    GITHUB_ACTION: '__self',
     GITHUB_WORKSPACE: dir,
     RUNNER_TEMP: dir,
     RUNNER_ENVIRONMENT: 'github-hosted',
@@ -90,16 +93,26 @@ export function oidcInputs(endpoints: ActionEndpoints, roleArn = ROLE_ARN): Reco
     'aws-region': 'us-east-1',
     'role-to-assume': roleArn,
     'sts-endpoint': endpoints.stsEndpoint,
+    // The runner passes action.yml's defaults as inputs; upstream relies on this one.
+    audience: 'sts.amazonaws.com',
     'job-summary': 'false',
   };
 }
 
-/** One full run of dist/index.js: OIDC token → AssumeRoleWithWebIdentity → credentials exported. */
-export async function runAction(endpoints: ActionEndpoints, roleArn = ROLE_ARN): Promise<ProcessRun> {
+/**
+ * One full run of dist/index.js (or of `entry`: another build, upstream's bundle, the floor):
+ * OIDC token → AssumeRoleWithWebIdentity → credentials exported.
+ */
+export async function runAction(
+  endpoints: ActionEndpoints,
+  roleArn = ROLE_ARN,
+  entry = ACTION_ENTRY,
+  extraEnv: Record<string, string> = {},
+): Promise<ProcessRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-job-'));
   try {
-    const env = { ...actionEnv(dir, oidcInputs(endpoints, roleArn)), ...endpoints.oidcEnv };
-    const run = await runNode([ACTION_ENTRY], env);
+    const env = { ...actionEnv(dir, oidcInputs(endpoints, roleArn)), ...endpoints.oidcEnv, ...extraEnv };
+    const run = await runNode([entry], env);
     const exported = /^AWS_ACCESS_KEY_ID/m.test(readFileSync(env.GITHUB_ENV as string, 'utf8'));
     return { ...run, exported };
   } finally {

@@ -1,8 +1,8 @@
-// Bundles each entry point into dist/ with ncc. `node scripts/build.mjs OUTDIR` builds elsewhere
-// (check-dist compares such a fresh build with the committed dist/).
-import { execFileSync } from 'node:child_process';
+// Bundles each entry point into dist/ (scripts/bundle.mjs). `node scripts/build.mjs OUTDIR` builds
+// elsewhere (check-dist compares such a fresh build with the committed dist/).
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundle } from './bundle.mjs';
 
 const out = process.argv[2] ?? 'dist';
 // Build beside the target and swap at the end, so a test running dist/ never sees it half-written.
@@ -14,14 +14,6 @@ const entries = [
   ['src/cli.ts', join(staging, 'cli')],
 ];
 rmSync(staging, { recursive: true, force: true });
-for (const [entry, dir] of entries) {
-  execFileSync(
-    'npx',
-    ['ncc', 'build', entry, '-o', dir, '--minify', '--license', 'licenses.txt', '--quiet'],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-}
+for (const [entry, dir] of entries) await bundle(entry, dir);
 rmSync(out, { recursive: true, force: true });
 renameSync(staging, out);

@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CREDENTIAL_VARIABLES } from '../aws/env-vars.js';
 import { errorFacts } from '../common/classify.js';
@@ -9,6 +8,8 @@ import { ActionError } from '../common/errors.js';
  * The SDK's default credential chain (shared files, container and instance roles, …).
  * `withEnvironment: false` drops the AWS_* variables from this process first: in a job they were
  * most likely exported by an earlier invocation, and using them silently is what role-chaining is for.
+ * The chain is a fifth of the SDK's code and only these paths use it, so it loads on first call
+ * (in the bundles, from a chunk of its own).
  */
 export function defaultCredentialChain(
   env: NodeJS.ProcessEnv,
@@ -17,7 +18,11 @@ export function defaultCredentialChain(
   // GitHub-hosted runners have no instance metadata service; asking it would only cost seconds.
   if (env.RUNNER_ENVIRONMENT === 'github-hosted') env.AWS_EC2_METADATA_DISABLED ??= 'true';
   if (!withEnvironment) for (const name of CREDENTIAL_VARIABLES) delete env[name];
-  return defaultProvider();
+  let chain: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (props) => {
+    chain ??= import('@aws-sdk/credential-provider-node').then((sdk) => sdk.defaultProvider());
+    return (await chain)(props);
+  };
 }
 
 /** The runner's own credentials, without the environment's (see defaultCredentialChain). */

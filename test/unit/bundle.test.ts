@@ -1,0 +1,142 @@
+// What the build does to the bundles (scripts/resolve/README.md), read from the committed dist/
+// (check-dist keeps it equal to a fresh build). The e2e tests run these same bundles: the OIDC path
+// (core.test.ts) and STS through a CONNECT proxy (parity-inputs.test.ts) pass while undici is a stub
+// whose constructor throws, which is what shows that neither path constructs it.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/runner.js';
+
+const DIST = join(REPO_ROOT, 'dist');
+const RESOLVE = join(REPO_ROOT, 'scripts', 'resolve');
+const ENTRY_DIRS = ['.', 'refresh', 'cleanup'];
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => name.endsWith('.js') && statSync(join(dir, name)).isFile());
+}
+
+/** Package names in a licenses.txt: each block starts with a name line, then the licence type. */
+function licensed(dir: string): string[] {
+  const lines = readFileSync(join(DIST, dir, 'licenses.txt'), 'utf8').split('\n');
+  return lines.filter((line, i) => i === 0 || (lines[i - 1] === '' && /^(@[\w.-]+\/)?[\w.-]+$/.test(line)));
+}
+
+async function stub(name: string): Promise<Record<string, unknown>> {
+  return import(pathToFileURL(join(RESOLVE, name, 'index.js')).href);
+}
+
+describe('undici', () => {
+  it('is a stub whose constructor throws, naming itself', async () => {
+    const { ProxyAgent, UNDICI_STUB_MESSAGE } = (await stub('undici')) as {
+      ProxyAgent: new () => unknown;
+      UNDICI_STUB_MESSAGE: string;
+    };
+    expect(() => new ProxyAgent()).toThrow(UNDICI_STUB_MESSAGE);
+  });
+
+  it.each(ENTRY_DIRS)('is the stub, not undici, in dist/%s', (dir) => {
+    const code = jsFiles(join(DIST, dir))
+      .map((name) => readFileSync(join(DIST, dir, name), 'utf8'))
+      .join('\n');
+    // Where @actions/http-client's ProxyAgent import survives tree-shaking, it is the stub's.
+    if (dir !== 'cleanup') expect(code.includes('undici is not bundled with this action')).toBe(true);
+    // Strings of undici's own code (its error codes and its dispatcher), absent from the stub.
+    expect(/UND_ERR_|kDispatch/.test(code)).toBe(false);
+    expect(licensed(dir)).not.toContain('undici');
+  });
+});
+
+describe('the default credential chain', () => {
+  it('stays out of the entry points: it is in chunks loaded on first use', () => {
+    for (const dir of ENTRY_DIRS) {
+      // Names only the chain's providers carry.
+      expect(readFileSync(join(DIST, dir, 'index.js'), 'utf8')).not.toMatch(
+        /fromInstanceMetadata|credential-provider-ini/,
+      );
+    }
+    const chunks = jsFiles(DIST).filter((name) => name !== 'index.js');
+    expect(
+      chunks.some((name) => /credential-provider-ini/.test(readFileSync(join(DIST, name), 'utf8'))),
+    ).toBe(true);
+  });
+
+  it('the stub loads the real chain only when a provider is called', async () => {
+    const { defaultProvider } = (await stub('credential-provider-node')) as {
+      defaultProvider: (init?: object) => (props?: object) => Promise<unknown>;
+    };
+    const provider = defaultProvider({});
+    expect(typeof provider).toBe('function');
+    // No credentials anywhere (no files, no environment, no metadata service): the real chain's error.
+    const env = { ...process.env };
+    try {
+      for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
+      Object.assign(process.env, {
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SHARED_CREDENTIALS_FILE: join(REPO_ROOT, 'no-such-file'),
+        AWS_CONFIG_FILE: join(REPO_ROOT, 'no-such-file'),
+      });
+      await expect(provider()).rejects.toThrow(/Could not load credentials from any providers/);
+    } finally {
+      process.env = env;
+    }
+  });
+});
+
+describe('scripts/resolve', () => {
+  it.each([
+    ['@smithy/core', 'smithy-core'],
+    ['@aws-sdk/core', 'aws-sdk-core'],
+  ])('has a folder for every subpath %s exports, pointing at its ESM build and its types', (pkg, folder) => {
+    const root = join(REPO_ROOT, 'node_modules', pkg);
+    const exported = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports).filter(
+      (subpath) => subpath !== './package.json',
+    );
+    expect(exported.length).toBeGreaterThan(1);
+    for (const subpath of exported) {
+      const dir = join(RESOLVE, folder, subpath);
+      const { main, types } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      expect(join(dir, main)).toContain(join(root, 'dist-es'));
+      expect(statSync(join(dir, main)).isFile()).toBe(true);
+      expect(statSync(join(dir, types)).isFile()).toBe(true);
+    }
+  });
+});
+
+describe('licenses.txt', () => {
+  it.each([
+    [
+      '.',
+      [
+        '@actions/core',
+        '@actions/http-client',
+        '@aws-sdk/client-sts',
+        '@aws-sdk/core',
+        '@smithy/core',
+        'jwt-decode',
+      ],
+    ],
+    // The chain's packages: only in chunks, still listed.
+    [
+      '.',
+      [
+        '@aws-sdk/credential-provider-node',
+        '@aws-sdk/credential-provider-ini',
+        '@smithy/credential-provider-imds',
+      ],
+    ],
+    ['refresh', ['@aws-sdk/client-sts', '@smithy/core', '@smithy/node-http-handler']],
+    ['cleanup', ['@actions/core', '@actions/http-client']],
+  ])('dist/%s lists %j, each with its licence', (dir, packages) => {
+    const text = readFileSync(join(DIST, dir, 'licenses.txt'), 'utf8');
+    const names = licensed(dir);
+    for (const name of packages) {
+      expect(names).toContain(name);
+      const next = names[names.indexOf(name) + 1];
+      const start = text.indexOf(`${name}\n`);
+      const block = text.slice(start, next === undefined ? undefined : text.indexOf(`\n${next}\n`, start));
+      // Name, licence type, then the licence itself.
+      expect(block.length, name).toBeGreaterThan(500);
+    }
+  });
+});
