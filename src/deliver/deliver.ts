@@ -12,6 +12,8 @@ import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
 /**
  * Pure: the environment a later step should see. Every credential variable is set, a missing
  * session token as '' so a stale one from an earlier invocation cannot pair with new keys.
+ * AWS_SECURITY_TOKEN is blanked (botocore would prefer a stale one to AWS_SESSION_TOKEN) and
+ * AWS_CREDENTIAL_EXPIRATION follows the new keys (botocore applies it to them); '' counts as unset.
  */
 export function environmentFor(credentials: Credentials | undefined, region: string): Record<string, string> {
   const env: Record<string, string> = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
@@ -19,6 +21,8 @@ export function environmentFor(credentials: Credentials | undefined, region: str
     env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
     env.AWS_SESSION_TOKEN = credentials.sessionToken ?? '';
+    env.AWS_SECURITY_TOKEN = '';
+    env.AWS_CREDENTIAL_EXPIRATION = credentials.expiration?.toISOString() ?? '';
   }
   return env;
 }
@@ -113,7 +117,7 @@ export function deliverCredentials(
         ? refreshingProfile(refreshOptions(settings, source.roleArn))
         : keysProfile(settings.region, assumed.credentials),
     );
-    Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
+    Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials, env));
   }
   const shadowing = envCredentials ? profileShadowingEnvironment(env) : undefined;
   if (shadowing) core.warning(shadowing);
