@@ -7,14 +7,15 @@
  */
 import { applyProxySettings } from './aws/proxy.js';
 import { type Credentials, realSts } from './aws/sts.js';
-import { describeRetry, retryPolicy } from './common/retry.js';
+import { describeRetry } from './common/retry.js';
 import { webIdentitySession } from './credentials/web-identity.js';
-import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
+import { parseRefresherArgs, type RefreshOptions, refresherRetryPolicy } from './deliver/refresh-command.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
 import { recordClaims } from './tokens/claims.js';
 import { oidcRequestAvailable, requestGitHubIdToken } from './tokens/oidc-request.js';
 import { GitHubOidcToken } from './tokens/token.js';
 
+const started = Date.now();
 const emit = reserveStdout();
 process.exitCode = await refresh(process.argv.slice(2), process.env);
 
@@ -31,7 +32,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
   if (!oidcRequestAvailable(env)) {
     complain(
       'Cannot refresh the AWS credentials: ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are ' +
-        'not set, so no GitHub OIDC token can be requested.\n' +
+        'not set, so no GitHub OIDC token can be requested. ' +
         "Fix: the step needs the job's `permissions: id-token: write`; every step of such a job has both " +
         'variables. A process started with a cleaned environment (sudo, docker run, env -i) must pass them on.',
     );
@@ -47,7 +48,8 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     emit(credentialProcessJson(await assume(options, context, env)));
     return 0;
   } catch (error) {
-    complain(`Cannot refresh the AWS credentials. ${explain(error, context).describe()}`);
+    const explained = explain(error, context);
+    complain(`Cannot refresh the AWS credentials: ${explained.title}. ${explained.describe()}`);
     return 1;
   }
 }
@@ -64,7 +66,6 @@ async function assume(
   const tokens = recordClaims(github, (claims) => {
     context.claims = claims;
   });
-  const policy = { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 };
   const request = {
     roleArn: options.roleArn,
     sessionName: options.sessionName,
@@ -72,8 +73,12 @@ async function assume(
     policy: options.policy,
     policyArns: options.policyArns.length ? options.policyArns : undefined,
   };
-  const { value } = await webIdentitySession(sts, request, tokens, retryPolicy(policy, Date.now()), (event) =>
-    complain(describeRetry(event)),
+  const { value } = await webIdentitySession(
+    sts,
+    request,
+    tokens,
+    refresherRetryPolicy(options, started),
+    (event) => complain(describeRetry(event)),
   );
   return value;
 }
@@ -88,8 +93,17 @@ function credentialProcessJson(credentials: Credentials): string {
   });
 }
 
+/**
+ * One line on stderr per message: the SDKs that show a credential_process's stderr (botocore puts
+ * it in its error) show it whole, and a log keeps it together.
+ */
 function complain(message: string): void {
-  process.stderr.write(`aws-credentials-action refresher: ${message}\n`);
+  const line = message
+    .split('\n')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
+  process.stderr.write(`aws-credentials-action refresher: ${line}\n`);
 }
 
 /**

@@ -31,6 +31,8 @@ export function leaveStub(state: string, exported: string[]): void {
   }
   const mine = (section: string) => section === header(name);
   editShared(config, (text) =>
-    hasSection(text, mine) ? text : replaceSections(text, () => false, sectionBlock(header(name), STUB_LINE, {})),
+    hasSection(text, mine)
+      ? text
+      : replaceSections(text, () => false, sectionBlock(header(name), STUB_LINE, {})),
   );
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { CREDENTIAL_VARIABLES, LOAD_CONFIG_VARIABLE } from '../aws/env-vars.js';
 import { hasSection, replaceSections, sectionBlock } from '../aws/profile-sections.js';
 import { editShared, readShared } from '../aws/shared-file.js';
-import { CREDENTIAL_VARIABLES, LOAD_CONFIG_VARIABLE } from '../aws/env-vars.js';
 import type { Credentials } from '../aws/sts.js';
 import { InputError } from '../common/errors.js';
 import type { Settings } from '../inputs/settings.js';
@@ -70,7 +70,12 @@ export interface ProfilePlan {
 }
 
 /** Variables profileEnvironment may point elsewhere that a user may have set: the post step restores them. */
-const RESTORED = ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', LOAD_CONFIG_VARIABLE] as const;
+const RESTORED = [
+  'AWS_PROFILE',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  LOAD_CONFIG_VARIABLE,
+] as const;
 /** Kept after the post step when nothing came before: '' would break botocore, and they stay valid. */
 const KEPT = ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
 type RestoredName = (typeof RESTORED)[number];
@@ -92,7 +97,9 @@ export function planProfile(settings: Settings, env: NodeJS.ProcessEnv): Profile
   const files = sharedFiles(env);
   const found = [
     // A stub an earlier post step left (profile-stub.ts) holds nothing, and may be replaced.
-    ...(hasSection(withoutStubs(readShared(files.config), inConfig(name)), inConfig(name)) ? [files.config] : []),
+    ...(hasSection(withoutStubs(readShared(files.config), inConfig(name)), inConfig(name))
+      ? [files.config]
+      : []),
     ...(hasSection(readShared(files.credentials), inCredentials(name)) ? [files.credentials] : []),
   ];
   if (found.length > 0 && !settings.overwriteAwsProfile) {

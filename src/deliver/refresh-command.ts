@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ActionError } from '../common/errors.js';
+import { type RetryPolicy, retryPolicy } from '../common/retry.js';
 import type { Settings } from '../inputs/settings.js';
 import type { ProfileContent } from './profile.js';
 
@@ -42,6 +43,26 @@ export function refreshOptions(settings: Settings, roleArn: string): RefreshOpti
     policyArns: settings.managedSessionPolicies,
     maxAttempts: settings.disableRetry ? 1 : settings.retryMaxAttempts,
   };
+}
+
+/**
+ * The refresher stops starting attempts this long after it started. The Go SDKs kill a
+ * credential_process after 60 s (processcreds.DefaultTimeout); the last attempt (a token request
+ * and an STS call, each bounded by its socket timeouts) must end, and its error reach the user,
+ * before that.
+ */
+export const REFRESHER_DEADLINE_MS = 40_000;
+
+/** Pure: the refresher's retry policy: the action's schedule, within REFRESHER_DEADLINE_MS. */
+export function refresherRetryPolicy(
+  options: Pick<RefreshOptions, 'maxAttempts'>,
+  startedAt: number,
+): RetryPolicy {
+  const policy = retryPolicy(
+    { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 },
+    startedAt,
+  );
+  return { ...policy, deadline: startedAt + REFRESHER_DEADLINE_MS };
 }
 
 const FLAGS = {
@@ -128,7 +149,7 @@ const WINDOWS_PLAIN = /^[\w@+=:,./\\-]+$/;
 export function commandLine(argv: string[], platform: NodeJS.Platform = process.platform): string {
   const windows = platform === 'win32';
   const quoted = argv.map((arg) => {
-    if (/[\0-\x1f\x7f]/.test(arg)) throw unquotable(arg);
+    if (/\p{Cc}/u.test(arg)) throw unquotable(arg);
     if (!windows) return PLAIN.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
     // cmd.exe expands %NAME% inside quotes too, and has no escape for " within them.
     if (/["%]/.test(arg)) throw unquotable(arg);

@@ -153,7 +153,8 @@ const WINDOWS_CONSUMERS = {
 describe('credential_process on Windows', () => {
   const runnerNode = 'C:\\actions-runner\\externals\\node24\\bin\\node.exe';
   const hostedNode = 'C:\\hostedtoolcache\\windows\\node\\24.11.1\\x64\\node.exe';
-  const refresher = 'D:\\a\\_actions\\aws-credentials-action\\aws-credentials-action\\v1\\dist\\refresh\\index.js';
+  const refresher =
+    'D:\\a\\_actions\\aws-credentials-action\\aws-credentials-action\\v1\\dist\\refresh\\index.js';
 
   it.each([
     [runnerNode, refresher],
@@ -241,8 +242,11 @@ function posixWords(line: string): string[] | undefined {
 
 describe('credential_process on Linux and macOS', () => {
   it.each([
-    ['/home/runner/runners/2.330.0/externals/node24/bin/node', '/home/runner/work/_actions/o/r/v1/dist/refresh/index.js'],
-    ["/opt/my runner/node", "/srv/it's a $HOME `dir`/a*b?/[x]/~/dist/refresh/index.js"],
+    [
+      '/home/runner/runners/2.330.0/externals/node24/bin/node',
+      '/home/runner/work/_actions/o/r/v1/dist/refresh/index.js',
+    ],
+    ['/opt/my runner/node', "/srv/it's a $HOME `dir`/a*b?/[x]/~/dist/refresh/index.js"],
   ])('%s: botocore (shlex), the JS and the Go SDKs (sh -c) read the argv back', (node, script) => {
     const argv = [node, script, ...ARGS];
     expect(posixWords(commandLine(argv, 'linux'))).toEqual(argv);
