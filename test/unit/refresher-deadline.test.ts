@@ -56,7 +56,14 @@ describe('the refresher deadline', () => {
         return 'ok';
       },
       refresherRetryPolicy({ maxAttempts: 12 }, 0),
-      { webIdentity: true, now: () => clock, sleep: async (ms) => void (clock += ms), random: () => 1 },
+      {
+        webIdentity: true,
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+        random: () => 1,
+      },
     );
     expect(outcome).toEqual({ value: 'ok', attempts: 4 });
   });
