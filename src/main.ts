@@ -21,6 +21,7 @@ import {
   unsetCurrentCredentials,
 } from './deliver/deliver.js';
 import { type ProfilePlan, planProfile } from './deliver/profile.js';
+import { refreshingProfile, refreshOptions } from './deliver/refresh-command.js';
 import { type EarlierCredentials, earlierCredentials, replacementNotice } from './deliver/replacement.js';
 import { jobSummaryRequested } from './inputs/names.js';
 import { readSettings, type Settings } from './inputs/settings.js';
@@ -119,6 +120,10 @@ function prepare(settings: Settings, { env, context }: Run): Plan {
   context.source = source;
   // Before any STS call, so that a profile that may not be replaced fails the step at once.
   const profile = planProfile(settings, env);
+  // And a credential_process line some SDK could not run (checked again when it is written).
+  if (profile && settings.refreshCredentials && source.kind === 'oidc') {
+    refreshingProfile(refreshOptions(settings, source.roleArn));
+  }
   // Read before anything below can blank or delete the variables.
   const earlier = earlierCredentials(env);
   if (settings.unsetCurrentCredentials) unsetCurrentCredentials();

@@ -9,14 +9,15 @@ import { applyProxySettings } from './aws/proxy.js';
 import { appendHealth, type HealthRecord } from './aws/refresh-health.js';
 import { type Credentials, realSts } from './aws/sts.js';
 import type { ActionError } from './common/errors.js';
-import { describeRetry, RetriesExhaustedError, type RetryOutcome, retryPolicy } from './common/retry.js';
+import { describeRetry, RetriesExhaustedError, type RetryOutcome } from './common/retry.js';
 import { webIdentitySession } from './credentials/web-identity.js';
-import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
+import { parseRefresherArgs, type RefreshOptions, refresherRetryPolicy } from './deliver/refresh-command.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
 import { recordClaims } from './tokens/claims.js';
 import { oidcRequestAvailable, requestGitHubIdToken } from './tokens/oidc-request.js';
 import { GitHubOidcToken } from './tokens/token.js';
 
+const started = Date.now();
 const emit = reserveStdout();
 process.exitCode = await refresh(process.argv.slice(2), process.env);
 
@@ -55,7 +56,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     return 0;
   } catch (error) {
     const explained = explain(error, context);
-    complain(`Cannot refresh the AWS credentials. ${explained.describe()}`);
+    complain(`Cannot refresh the AWS credentials: ${explained.title}. ${explained.describe()}`);
     const attempts = error instanceof RetriesExhaustedError ? error.attempts : retries + 1;
     record(options, failure(explained, attempts));
     return 1;
@@ -89,7 +90,6 @@ async function assume(
   const tokens = recordClaims(github, (claims) => {
     context.claims = claims;
   });
-  const policy = { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 };
   const request = {
     roleArn: options.roleArn,
     sessionName: options.sessionName,
@@ -97,7 +97,7 @@ async function assume(
     policy: options.policy,
     policyArns: options.policyArns.length ? options.policyArns : undefined,
   };
-  return webIdentitySession(sts, request, tokens, retryPolicy(policy, Date.now()), (event) => {
+  return webIdentitySession(sts, request, tokens, refresherRetryPolicy(options, started), (event) => {
     onRetry();
     complain(describeRetry(event));
   });
@@ -113,8 +113,17 @@ function credentialProcessJson(credentials: Credentials): string {
   });
 }
 
+/**
+ * One line on stderr per message: the SDKs that show a credential_process's stderr (botocore puts
+ * it in its error) show it whole, and a log keeps it together.
+ */
 function complain(message: string): void {
-  process.stderr.write(`aws-credentials-action refresher: ${message}\n`);
+  const line = message
+    .split('\n')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
+  process.stderr.write(`aws-credentials-action refresher: ${line}\n`);
 }
 
 /**

@@ -5,6 +5,11 @@ export function accountOf(arn: string | undefined): string | undefined {
   return arn ? /^arn:[^:]+:(?:sts|iam)::(\d{12}):/.exec(arn)?.[1] : undefined;
 }
 
+/** The partition of an ARN (aws, aws-cn, aws-us-gov, …); `aws` when there is no ARN to read it from. */
+export function partitionOf(arn: string | undefined): string {
+  return /^arn:([^:]+):/.exec(arn ?? '')?.[1] ?? 'aws';
+}
+
 /** An ARN as logs and summaries may show it: without the account when it is masked. */
 export function displayArn(arn: string, maskAccountId: boolean): string {
   return maskAccountId ? arn.replace(/^(arn:[^:]*:[^:]*:[^:]*:)\d{12}:/, '$1***:') : arn;

@@ -39,8 +39,28 @@ export interface StsClientOptions {
 export const CONNECT_TIMEOUT_MS = 3000;
 export const RESPONSE_TIMEOUT_MS = 5000;
 
+/**
+ * The URL requests go to: sts-endpoint, else what the SDK resolves for the region (its partition's
+ * domain: amazonaws.com.cn in aws-cn, c2s.ic.gov in aws-iso, …). The proxy decision (NO_PROXY) is
+ * made on it.
+ */
+export function stsEndpointFor(options: Pick<StsClientOptions, 'region' | 'endpoint'>): string {
+  if (options.endpoint) return options.endpoint;
+  const probe = new STSClient({ region: options.region });
+  try {
+    return probe.config.endpointProvider({
+      Region: options.region,
+      UseDualStack: false,
+      UseFIPS: process.env.AWS_USE_FIPS_ENDPOINT === 'true',
+      UseGlobalEndpoint: false,
+    }).url.href;
+  } finally {
+    probe.destroy();
+  }
+}
+
 export function createStsClient(options: StsClientOptions): STSClient {
-  const endpoint = options.endpoint ?? `https://sts.${options.region}.amazonaws.com`;
+  const endpoint = stsEndpointFor(options);
   // No keep-alive: a retry waits seconds, by which time the server may have closed an idle socket,
   // and reusing it would fail the next attempt with ECONNRESET.
   const proxied = proxyAgent(endpoint);

@@ -13,14 +13,16 @@ import { ActionError } from '../common/errors.js';
  */
 export function defaultCredentialChain(
   env: NodeJS.ProcessEnv,
-  { withEnvironment }: { withEnvironment: boolean },
+  { withEnvironment, profile }: { withEnvironment: boolean; profile?: string },
 ): AwsCredentialIdentityProvider {
   // GitHub-hosted runners have no instance metadata service; asking it would only cost seconds.
   if (env.RUNNER_ENVIRONMENT === 'github-hosted') env.AWS_EC2_METADATA_DISABLED ??= 'true';
   if (!withEnvironment) for (const name of CREDENTIAL_VARIABLES) delete env[name];
   let chain: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (props) => {
-    chain ??= import('@aws-sdk/credential-provider-node').then((sdk) => sdk.defaultProvider());
+    chain ??= import('@aws-sdk/credential-provider-node').then((sdk) =>
+      sdk.defaultProvider(profile ? { profile } : {}),
+    );
     return (await chain)(props);
   };
 }
@@ -48,16 +50,38 @@ export function ambientChain(env: NodeJS.ProcessEnv): AwsCredentialIdentityProvi
   };
 }
 
-/** role-chaining: the credentials an earlier invocation exported. */
-export function environmentCredentials(env: NodeJS.ProcessEnv): AwsCredentialIdentity {
+/**
+ * role-chaining, as upstream takes its source: the keys in the environment (an earlier invocation's
+ * export), else the profile AWS_PROFILE names (an earlier invocation's aws-profile).
+ */
+export function chainingSource(
+  env: NodeJS.ProcessEnv,
+): AwsCredentialIdentity | AwsCredentialIdentityProvider {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) {
+  if (accessKeyId && secretAccessKey) {
+    return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+  }
+  const profile = env.AWS_PROFILE;
+  if (!profile) {
     throw new ActionError(
       'No credentials to chain from',
-      'role-chaining is true but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set in the environment.',
-      'Run this action once before (e.g. with OIDC for the hub role), then again with role-chaining: true.',
+      'role-chaining is true but neither AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY nor AWS_PROFILE is set in the environment.',
+      'Run this action once before (e.g. with OIDC for the hub role), then again with role-chaining: true; ' +
+        'with aws-profile in the first step, give the second step `env: AWS_PROFILE: <that profile>`.',
     );
   }
-  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+  const provider = defaultCredentialChain(env, { withEnvironment: false, profile });
+  return async () => {
+    try {
+      return await provider();
+    } catch (error) {
+      throw new ActionError(
+        'No credentials to chain from',
+        `role-chaining is true and AWS_PROFILE is "${profile}", but that profile gave no credentials (${errorFacts(error).message}).`,
+        'Write the profile in an earlier step (aws-profile), or point AWS_PROFILE / AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at it.',
+        { cause: error },
+      );
+    }
+  };
 }

@@ -11,7 +11,7 @@ import { recordClaims } from '../tokens/claims.js';
 import { requestGitHubIdToken } from '../tokens/oidc-request.js';
 import { GitHubOidcToken, TokenFile, type TokenSource } from '../tokens/token.js';
 import { maskAccountIds } from './accounts.js';
-import { ambientChain, environmentCredentials } from './ambient.js';
+import { ambientChain, chainingSource } from './ambient.js';
 import {
   type Assumed,
   type AssumeOptions,
@@ -50,7 +50,7 @@ export async function obtainCredentials(options: AssumeOptions): Promise<Assumed
       return source.role ? assumeWithCredentials(options, source.role, keys) : identify(options, keys);
     }
     case 'role-chaining':
-      return assumeWithCredentials(options, source.role, environmentCredentials(options.env));
+      return assumeWithCredentials(options, source.role, chainingSource(options.env));
     case 'ambient': {
       const chain = ambientChain(options.env);
       return source.role ? assumeWithCredentials(options, source.role, chain) : identify(options, chain);

@@ -14,6 +14,8 @@ import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
 /**
  * Pure: the environment a later step should see. Every credential variable is set, a missing
  * session token as '' so a stale one from an earlier invocation cannot pair with new keys.
+ * AWS_SECURITY_TOKEN is blanked (botocore would prefer a stale one to AWS_SESSION_TOKEN) and
+ * AWS_CREDENTIAL_EXPIRATION follows the new keys (botocore applies it to them); '' counts as unset.
  */
 export function environmentFor(credentials: Credentials | undefined, region: string): Record<string, string> {
   const env: Record<string, string> = { AWS_REGION: region, AWS_DEFAULT_REGION: region };
@@ -21,6 +23,8 @@ export function environmentFor(credentials: Credentials | undefined, region: str
     env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
     env.AWS_SESSION_TOKEN = credentials.sessionToken ?? '';
+    env.AWS_SECURITY_TOKEN = '';
+    env.AWS_CREDENTIAL_EXPIRATION = credentials.expiration?.toISOString() ?? '';
   }
   return env;
 }
@@ -120,7 +124,7 @@ export function deliverCredentials(
       : keysProfile(settings.region, assumed.credentials);
     core.saveState(STATE_PROFILE, cleanupState(profile, content));
     writeProfile(profile, content);
-    Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials));
+    Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials, env));
   }
   const shadowing = envCredentials ? profileShadowingEnvironment(env) : undefined;
   if (shadowing) core.warning(shadowing);

@@ -3,7 +3,6 @@ import * as core from '@actions/core';
 import { accountOf } from '../aws/arn.js';
 import { healthFileBeside } from '../aws/refresh-health.js';
 import type { Settings } from '../inputs/settings.js';
-import type { ProfilePlan } from './profile.js';
 import { STATE_HEALTH } from './state.js';
 
 /** What the post step needs to summarise the refreshes: the file, and what to show as ***. */
@@ -18,7 +17,8 @@ export interface HealthState {
  */
 export function healthPlan(
   settings: Pick<Settings, 'jobSummary' | 'maskAccountId' | 'roleToAssume'>,
-  profile: ProfilePlan,
+  // Only where the profile's files are: health needs nothing else of the profile.
+  profile: { files: { config: string } },
   accountId: string,
 ): HealthState | undefined {
   if (!settings.jobSummary) return undefined;

@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { CREDENTIAL_VARIABLES, LOAD_CONFIG_VARIABLE } from '../aws/env-vars.js';
 import { hasSection, replaceSections, sectionBlock } from '../aws/profile-sections.js';
 import { checkSharedDirectory, editShared, readShared, withSharedFilesLocked } from '../aws/shared-file.js';
 import type { Credentials } from '../aws/sts.js';
 import { InputError } from '../common/errors.js';
 import type { Settings } from '../inputs/settings.js';
 import { expandHome, homeDirectory, refuseSameFile } from './home.js';
+import { STUB_LINE, stubHeader, withoutStubs } from './profile-stub.js';
 
 /**
  * Profiles in the AWS shared files: where they are, and writing and removing one without touching
@@ -18,6 +20,8 @@ export interface SharedFiles {
   credentials: string;
   /** The config file is not ~/.aws/config, so later steps need AWS_CONFIG_FILE to find it. */
   configMoved: boolean;
+  /** The credentials file is not ~/.aws/credentials: later steps need AWS_SHARED_CREDENTIALS_FILE. */
+  credentialsMoved: boolean;
 }
 
 /** Where the SDKs look: AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/ (see home.ts). */
@@ -28,11 +32,14 @@ export function sharedFiles(
   const home = homeDirectory(env, platform);
   const resolve = (file: string) => path.resolve(expandHome(file, home, platform));
   const defaultConfig = path.join(home, '.aws', 'config');
+  const defaultCredentials = path.join(home, '.aws', 'credentials');
   const config = resolve(env.AWS_CONFIG_FILE || defaultConfig);
+  const credentials = resolve(env.AWS_SHARED_CREDENTIALS_FILE || defaultCredentials);
   return {
     config,
-    credentials: resolve(env.AWS_SHARED_CREDENTIALS_FILE || path.join(home, '.aws', 'credentials')),
+    credentials,
     configMoved: config !== path.resolve(defaultConfig),
+    credentialsMoved: credentials !== path.resolve(defaultCredentials),
   };
 }
 
@@ -60,7 +67,7 @@ export interface ProfilePlan {
   files: SharedFiles;
   /** The comment line that marks the sections this invocation writes, for the post step. */
   marker: string;
-  /** AWS_PROFILE / AWS_CONFIG_FILE before this step, for the post step to put back. */
+  /** AWS_PROFILE, the file variables and AWS_SDK_LOAD_CONFIG before this step, for the post step. */
   previous: Partial<Record<RestoredName, string>>;
   /** overwrite-aws-profile: an existing profile may be replaced. */
   overwrite: boolean;
@@ -69,7 +76,14 @@ export interface ProfilePlan {
 }
 
 /** Variables profileEnvironment may point elsewhere that a user may have set: the post step restores them. */
-const RESTORED = ['AWS_PROFILE', 'AWS_CONFIG_FILE'] as const;
+const RESTORED = [
+  'AWS_PROFILE',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  LOAD_CONFIG_VARIABLE,
+] as const;
+/** Kept after the post step when nothing came before: '' would break botocore, and they stay valid. */
+const KEPT = ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
 type RestoredName = (typeof RESTORED)[number];
 
 /**
@@ -109,7 +123,10 @@ function refuseExistingProfile(plan: ProfilePlan, atWrite: boolean): void {
   if (plan.overwrite) return;
   const { name, files } = plan;
   const found = [
-    ...(hasSection(readShared(files.config), inConfig(name)) ? [files.config] : []),
+    // A stub an earlier post step left (profile-stub.ts) holds nothing, and may be replaced.
+    ...(hasSection(withoutStubs(readShared(files.config), inConfig(name)), inConfig(name))
+      ? [files.config]
+      : []),
     ...(hasSection(readShared(files.credentials), inCredentials(name)) ? [files.credentials] : []),
   ];
   if (found.length === 0) return;
@@ -158,17 +175,27 @@ export function writeProfile(plan: ProfilePlan, content: ProfileContent): void {
   });
 }
 
-/** Pure: what later steps need to use the profile on their own. */
-export function profileEnvironment(plan: ProfilePlan, refreshing: boolean): Record<string, string> {
-  if (!refreshing) return {};
-  return {
-    AWS_PROFILE: plan.name,
+/**
+ * Pure: what later steps need to use the profile on their own: the files wherever they are not the
+ * defaults (a step's own `env:` does not reach later steps), AWS_SDK_LOAD_CONFIG for the SDKs that
+ * read the config file only with it, and for a refreshing profile AWS_PROFILE where the SDKs would
+ * not pick it without it (every SDK reads `default` unasked) and no keys.
+ */
+export function profileEnvironment(
+  plan: ProfilePlan,
+  refreshing: boolean,
+  env: NodeJS.ProcessEnv = {},
+): Record<string, string> {
+  const files: Record<string, string> = {
     ...(plan.files.configMoved ? { AWS_CONFIG_FILE: plan.files.config } : {}),
-    // Credentials in the environment win over any profile, in every SDK.
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-    AWS_SESSION_TOKEN: '',
+    ...(plan.files.credentialsMoved ? { AWS_SHARED_CREDENTIALS_FILE: plan.files.credentials } : {}),
+    [LOAD_CONFIG_VARIABLE]: '1',
   };
+  if (!refreshing) return files;
+  const profile: Record<string, string> =
+    plan.name !== 'default' || env.AWS_PROFILE ? { AWS_PROFILE: plan.name } : {};
+  // Credentials in the environment win over any profile, in every SDK.
+  return { ...profile, ...files, ...Object.fromEntries(CREDENTIAL_VARIABLES.map((name) => [name, ''])) };
 }
 
 /**
@@ -182,16 +209,23 @@ export function cleanupState(plan: ProfilePlan, content?: ProfileContent): strin
     files: [plan.files.config, plan.files.credentials],
     ...(keyId ? { keyIdHash: hashKeyId(keyId) } : {}),
     previous: plan.previous,
+    name: plan.name,
   });
 }
 
 const hashKeyId = (keyId: string): string => createHash('sha256').update(keyId).digest('hex');
 
 /**
- * The post step's value for each name the main step exported: what AWS_PROFILE / AWS_CONFIG_FILE
- * held before it, else ''. An empty AWS_PROFILE breaks botocore, but GITHUB_ENV cannot unset a name.
+ * The post step's value for each name the main step exported: what AWS_PROFILE and the file
+ * variables held before it; with nothing before, they keep their value (GITHUB_ENV cannot unset a
+ * name, an empty AWS_PROFILE breaks botocore, and post.ts leaves a stub so the profile still
+ * exists). Every other name is blanked.
  */
-export function revertedEnvironment(exported: string[], state: string): Record<string, string> {
+export function revertedEnvironment(
+  exported: string[],
+  state: string,
+  current: NodeJS.ProcessEnv = {},
+): Record<string, string> {
   let previous: Record<string, unknown> = {};
   try {
     previous = (JSON.parse(state) as { previous?: Record<string, unknown> }).previous ?? {};
@@ -201,7 +235,8 @@ export function revertedEnvironment(exported: string[], state: string): Record<s
   return Object.fromEntries(
     exported.map((name) => {
       const value = previous[name];
-      return [name, RESTORED.includes(name as RestoredName) && typeof value === 'string' ? value : ''];
+      if (RESTORED.includes(name as RestoredName) && typeof value === 'string') return [name, value];
+      return [name, KEPT.includes(name) && state ? (current[name] ?? '') : ''];
     }),
   );
 }
@@ -229,4 +264,26 @@ export function removeWrittenProfile(state: string): void {
       if (file) editShared(file, (text) => replaceSections(text, () => true, [], ours(file)));
     }
   });
+}
+
+/** The post step: a stub for the profile AWS_PROFILE keeps naming, when it had no earlier value. */
+export function leaveStub(state: string, exported: string[]): void {
+  const { name, files, previous } = JSON.parse(state) as {
+    name?: string;
+    files: string[];
+    previous?: Record<string, unknown>;
+  };
+  const config = files[0];
+  if (!name || !config || !exported.includes('AWS_PROFILE') || typeof previous?.AWS_PROFILE === 'string') {
+    return;
+  }
+  const mine = (section: string) => section === stubHeader(name);
+  // Under the lock, as every other edit: another job on this HOME may be writing the file.
+  withSharedFilesLocked([config], true, () =>
+    editShared(config, (text) =>
+      hasSection(text, mine)
+        ? text
+        : replaceSections(text, () => false, sectionBlock(stubHeader(name), STUB_LINE, {})),
+    ),
+  );
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ActionError } from '../common/errors.js';
+import { type RetryPolicy, retryPolicy } from '../common/retry.js';
 import type { Settings } from '../inputs/settings.js';
 import type { ProfileContent } from './profile.js';
 
@@ -44,6 +45,26 @@ export function refreshOptions(settings: Settings, roleArn: string): RefreshOpti
     policyArns: settings.managedSessionPolicies,
     maxAttempts: settings.disableRetry ? 1 : settings.retryMaxAttempts,
   };
+}
+
+/**
+ * The refresher stops starting attempts this long after it started. The Go SDKs kill a
+ * credential_process after 60 s (processcreds.DefaultTimeout); the last attempt (a token request
+ * and an STS call, each bounded by its socket timeouts) must end, and its error reach the user,
+ * before that.
+ */
+export const REFRESHER_DEADLINE_MS = 40_000;
+
+/** Pure: the refresher's retry policy: the action's schedule, within REFRESHER_DEADLINE_MS. */
+export function refresherRetryPolicy(
+  options: Pick<RefreshOptions, 'maxAttempts'>,
+  startedAt: number,
+): RetryPolicy {
+  const policy = retryPolicy(
+    { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 },
+    startedAt,
+  );
+  return { ...policy, deadline: startedAt + REFRESHER_DEADLINE_MS };
 }
 
 const FLAGS = {
@@ -116,17 +137,27 @@ export function parseRefresherArgs(argv: string[]): RefreshOptions {
 }
 
 const PLAIN = /^[\w@%+=:,./-]+$/;
+/**
+ * Left bare on Windows: no space and nothing cmd.exe reads (& | < > ^ ( ) % ! "). The Go SDKs run
+ * `cmd.exe /C <line>` and cannot start a quoted program (aws/aws-sdk-go-v2#3208), and older Go INI
+ * parsers read the `\n` of a quoted `\node.exe` as a newline, so a path is quoted only when it must be.
+ */
+const WINDOWS_PLAIN = /^[\w@+=:,./\\-]+$/;
 
 /**
- * One command line that both readers of credential_process split back into `argv`: the JS SDK
- * hands it to a shell (sh, or cmd.exe on Windows), the AWS CLI splits it itself (shlex on POSIX).
+ * One command line that every reader of credential_process splits back into `argv`: the JS SDKs
+ * hand it to a shell (sh, or `cmd.exe /d /s /c "…"` on Windows), the Go SDKs to `sh -c` or
+ * `cmd.exe /C`, botocore splits it itself (shlex, or CommandLineToArgvW's rules on Windows).
+ * A line that some of them could not run as meant is refused before any call.
  */
 export function commandLine(argv: string[], platform: NodeJS.Platform = process.platform): string {
+  const windows = platform === 'win32';
   const quoted = argv.map((arg) => {
-    if (PLAIN.test(arg)) return arg;
-    if (platform !== 'win32') return `'${arg.replaceAll("'", `'\\''`)}'`;
+    if (/\p{Cc}/u.test(arg)) throw unquotable(arg);
+    if (!windows) return PLAIN.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+    // cmd.exe expands %NAME% inside quotes too, and has no escape for " within them.
     if (/["%]/.test(arg)) throw unquotable(arg);
-    return `"${arg.replace(/(\\+)$/, '$1$1')}"`;
+    return WINDOWS_PLAIN.test(arg) ? arg : `"${arg.replace(/(\\+)$/, '$1$1')}"`;
   });
   const line = quoted.join(' ');
   // The JS SDK cuts a config value at whitespace followed by # or ; (an inline comment).
@@ -137,8 +168,8 @@ export function commandLine(argv: string[], platform: NodeJS.Platform = process.
 function unquotable(text: string): ActionError {
   return new ActionError(
     'Cannot write credential_process',
-    `The refresher's command line cannot be written so that every AWS SDK reads it back: ${text}`,
-    'Run the action from a path without " or %, and without # or ; after a space.',
+    `The refresher's command line cannot be written so that every AWS SDK reads it back: ${JSON.stringify(text)}`,
+    'Run the action (and node) from a path without ", %, control characters, or # or ; after a space.',
   );
 }
 

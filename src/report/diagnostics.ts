@@ -1,4 +1,4 @@
-import { accountOf, roleNameOf } from '../aws/arn.js';
+import { accountOf, partitionOf, roleNameOf } from '../aws/arn.js';
 import { STS_AUDIENCE } from '../aws/sts.js';
 import { type ErrorFacts, errorFacts } from '../common/classify.js';
 import { ActionError, type FailureDetails } from '../common/errors.js';
@@ -106,7 +106,7 @@ function trustRefused(facts: ErrorFacts, context: FailureContext): Explanation {
     : ['The token could not be read, so its claims are unknown.'];
   const { likely, others } = usualMismatches(claims, roleArn);
   const account = accountOf(roleArn);
-  const provider = `arn:aws:iam::${account ?? 'ACCOUNT'}:oidc-provider/${providerHost(claims?.iss)}`;
+  const provider = `arn:${partitionOf(roleArn)}:iam::${account ?? 'ACCOUNT'}:oidc-provider/${providerHost(claims?.iss)}`;
   const fix = [
     claims
       ? "Compare the role's trust policy with the condition above."
@@ -192,7 +192,7 @@ function wrongAudience(facts: ErrorFacts, context: FailureContext): Explanation 
     fix:
       `Set the \`audience\` input to one of the provider's client IDs (the default is ${STS_AUDIENCE}), ` +
       `or add "${aud}" to them: aws iam add-client-id-to-open-id-connect-provider ` +
-      `--open-id-connect-provider-arn arn:aws:iam::${account}:oidc-provider/${host} --client-id ${aud}. ` +
+      `--open-id-connect-provider-arn arn:${partitionOf(context.roleArn)}:iam::${account}:oidc-provider/${host} --client-id ${aud}. ` +
       `The trust policy's "${host}:aud" condition must name the same value.`,
   };
 }

@@ -92,13 +92,15 @@ describe('several roles in one job', () => {
 
   it('plain credentials after a refreshing profile: the CLI sees them, and a warning names AWS_PROFILE', async () => {
     const job = newJob();
-    expect((await job.uses(assumeInputs('RoleA', { 'refresh-credentials': 'true' }))).exitCode).toBe(0);
-    expect(job.env.AWS_PROFILE).toBe('default');
+    // A named refreshing profile is exported as AWS_PROFILE (the default profile is not: no warning).
+    const refreshing = { 'refresh-credentials': 'true', 'aws-profile': 'refreshing' };
+    expect((await job.uses(assumeInputs('RoleA', refreshing))).exitCode).toBe(0);
+    expect(job.env.AWS_PROFILE).toBe('refreshing');
     const step = await job.uses(assumeInputs('RoleB'));
     expect(step.exitCode, step.stdout).toBe(0);
     const warnings = step.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('AWS_PROFILE is "default"');
+    expect(warnings[0]).toContain('AWS_PROFILE is "refreshing"');
     expect(await callerArn(job)).toContain(':assumed-role/RoleB/');
   });
 

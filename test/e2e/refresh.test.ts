@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { STUB_LINE } from '../../src/deliver/profile-stub.js';
 import { type Job, REPO_ROOT, type StepResult } from '../support/runner.js';
 import { GITHUB_HOSTED, knownSecrets, oidcJobs, useServers } from '../support/servers.js';
 import { baseEnv } from '../support/tools.js';
@@ -96,13 +97,14 @@ function refresherArgsIn(config: string): string[] {
 }
 
 describe('refresh-credentials', () => {
-  it('writes a refreshing profile that the CLI uses by name and through AWS_PROFILE', async () => {
+  it('writes a refreshing profile that the CLI uses by name and as the default', async () => {
     const job = newJob();
     const result = ok(await job.uses(inputs()));
     const firstSession = servers.sts.issued.at(-1);
     expect(firstSession?.arn).toBe(SESSION_ARN); // the action assumed the role once itself
 
-    expect(job.env.AWS_PROFILE).toBe('default');
+    // Every SDK reads the default profile unasked; an AWS_PROFILE would outlive the post step.
+    expect(job.env.AWS_PROFILE).toBeUndefined();
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
       expect(job.env[name]).toBe('');
     }
@@ -126,7 +128,7 @@ describe('refresh-credentials', () => {
 
     await job.post();
     expect(existsSync(configFile)).toBe(false);
-    expect(job.env.AWS_PROFILE).toBe('');
+    expect(job.env.AWS_PROFILE).toBeUndefined();
   });
 
   it('a long-lived SDK process gets new credentials by itself once the first ones expire', async () => {
@@ -195,7 +197,10 @@ console.log(JSON.stringify([first.Arn, second.Arn]));
     expect(config).toContain(`action dir '\\''quoted'\\'' `);
     expect(await callerArn(job, '')).toBe(SESSION_ARN);
     await job.post();
-    expect(existsSync(configFile)).toBe(false);
+    // AWS_PROFILE cannot be unset: it keeps naming the profile, now an empty stub in that file.
+    expect(job.env.AWS_PROFILE).toBe('ci');
+    expect(job.env.AWS_CONFIG_FILE).toBe(configFile);
+    expect(readFileSync(configFile, 'utf8')).toBe(`[profile ci]\n${STUB_LINE}\n`);
   });
 
   it('the refresher prints exactly the credential_process JSON, and no secret on stderr', async () => {

@@ -15,7 +15,7 @@ import {
 import { type ExprContext, evaluateCondition, interpolate } from './expressions.js';
 import { SecretLog } from './secrets.js';
 import { type Annotation, executeStep, type StepResult, skippedResult } from './step.js';
-import { baseEnv } from './tools.js';
+import { actionNode, baseEnv } from './tools.js';
 
 export { GITHUB_SHA, inputEnvName } from './action-meta.js';
 export type { Annotation, StepResult } from './step.js';
@@ -40,6 +40,8 @@ export interface JobOptions {
   timeoutMs?: number;
   /** Overrides of the GITHUB_* / RUNNER_* context (e.g. GITHUB_REPOSITORY for a fork). */
   github?: Record<string, string>;
+  /** The node that runs the action (the runner's node24 on GitHub); default actionNode(). */
+  node?: string;
 }
 
 export interface StepOptions {
@@ -68,6 +70,7 @@ export class Job {
   private readonly root: string;
   private readonly actionDir: string;
   private readonly timeoutMs: number;
+  private readonly node: string;
   private readonly jobEnv: Record<string, string>;
   private readonly context: Record<string, string>;
   private readonly log = new SecretLog();
@@ -90,6 +93,7 @@ export class Job {
       mkdirSync(d, { recursive: true });
     this.actionDir = resolve(opts.actionDir ?? REPO_ROOT);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.node = opts.node ?? actionNode();
     this.jobEnv = { ...(opts.env ?? {}) };
     const eventPath = join(this.runnerTemp, '_github_workflow', 'event.json');
     mkdirSync(dirname(eventPath), { recursive: true });
@@ -275,7 +279,7 @@ export class Job {
     const result = await executeStep(
       {
         label,
-        command: o.script ? 'bash' : process.execPath,
+        command: o.script ? 'bash' : this.node,
         args,
         env,
         cwd: this.workspace,

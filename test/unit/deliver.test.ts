@@ -23,6 +23,9 @@ describe('environmentFor', () => {
       AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'secret',
       AWS_SESSION_TOKEN: 'token',
+      // Left by other tools, botocore would prefer a stale token and apply a stale expiry.
+      AWS_SECURITY_TOKEN: '',
+      AWS_CREDENTIAL_EXPIRATION: '2030-01-02T03:04:05.000Z',
     });
   });
 

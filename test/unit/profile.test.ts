@@ -147,10 +147,11 @@ describe('sharedFiles', () => {
       config: '/h/.aws/config',
       credentials: '/h/.aws/credentials',
       configMoved: false,
+      credentialsMoved: false,
     });
     expect(
       sharedFiles({ HOME: '/h', AWS_CONFIG_FILE: '~/cfg', AWS_SHARED_CREDENTIALS_FILE: '/x/creds' }),
-    ).toEqual({ config: '/h/cfg', credentials: '/x/creds', configMoved: true });
+    ).toEqual({ config: '/h/cfg', credentials: '/x/creds', configMoved: true, credentialsMoved: true });
   });
 });
 
@@ -290,13 +291,36 @@ describe('profileEnvironment', () => {
     const p = plan({ 'refresh-credentials': 'true', 'aws-profile': 'ci' }, { HOME: h });
     expect(profileEnvironment(p, true)).toEqual({
       AWS_PROFILE: 'ci',
+      AWS_SDK_LOAD_CONFIG: '1',
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       AWS_SESSION_TOKEN: '',
+      AWS_SECURITY_TOKEN: '',
+      AWS_CREDENTIAL_EXPIRATION: '',
     });
     const moved = plan({ 'refresh-credentials': 'true' }, { HOME: h, AWS_CONFIG_FILE: join(h, 'cfg') });
     expect(profileEnvironment(moved, true).AWS_CONFIG_FILE).toBe(join(h, 'cfg'));
-    expect(profileEnvironment(p, false)).toEqual({});
+    expect(profileEnvironment(p, false)).toEqual({ AWS_SDK_LOAD_CONFIG: '1' });
+  });
+
+  it('names no AWS_PROFILE for the default profile, which every SDK reads unasked', () => {
+    const p = plan({ 'refresh-credentials': 'true' }, { HOME: home() });
+    expect(profileEnvironment(p, true, {})).not.toHaveProperty('AWS_PROFILE');
+    // An AWS_PROFILE from before would hide it: then it is named.
+    expect(profileEnvironment(p, true, { AWS_PROFILE: 'other' }).AWS_PROFILE).toBe('default');
+  });
+
+  it('exports both file variables when a step-only env: moved them, for profiles with keys too', () => {
+    const h = home();
+    const env = { HOME: h, AWS_CONFIG_FILE: join(h, 'c'), AWS_SHARED_CREDENTIALS_FILE: join(h, 'k') };
+    for (const refreshing of [true, false]) {
+      const p = plan({ 'aws-profile': 'ci', ...(refreshing ? { 'refresh-credentials': 'true' } : {}) }, env);
+      expect(profileEnvironment(p, refreshing, env)).toMatchObject({
+        AWS_CONFIG_FILE: join(h, 'c'),
+        AWS_SHARED_CREDENTIALS_FILE: join(h, 'k'),
+        AWS_SDK_LOAD_CONFIG: '1',
+      });
+    }
   });
 });
 
@@ -357,10 +381,16 @@ describe('revertedEnvironment (the post step)', () => {
     });
   });
 
-  it('blanks them when they were unset or empty, or when no profile was written', () => {
-    const p = plan({ 'refresh-credentials': 'true' }, { HOME: home(), AWS_PROFILE: '' });
+  it('never leaves AWS_PROFILE or a file variable empty after a profile was written', () => {
+    const p = plan({ 'refresh-credentials': 'true', 'aws-profile': 'ci' }, { HOME: home(), AWS_PROFILE: '' });
+    const current = { AWS_PROFILE: 'ci', AWS_CONFIG_FILE: '/moved/config', AWS_ACCESS_KEY_ID: '' };
+    expect(revertedEnvironment(EXPORTED, cleanupState(p), current)).toEqual({
+      AWS_PROFILE: 'ci',
+      AWS_CONFIG_FILE: '/moved/config',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_REGION: '',
+    });
     const blank = Object.fromEntries(EXPORTED.map((name) => [name, '']));
-    expect(revertedEnvironment(EXPORTED, cleanupState(p))).toEqual(blank);
     expect(revertedEnvironment(EXPORTED, '')).toEqual(blank);
   });
 
