@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { log } from './common/log.js';
 import { removeWrittenProfile, revertedEnvironment } from './deliver/profile.js';
 import { STATE_EXPORTED, STATE_PROFILE } from './deliver/state.js';
 
@@ -15,14 +16,15 @@ export function cleanup(): void {
     for (const [name, value] of Object.entries(values)) core.exportVariable(name, value);
   } catch (error) {
     // A failed cleanup must not fail a job whose real work is done.
-    core.warning(`Cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
+    log('warning', `Cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   // Upstream leaves a written profile on disk; this removes what this invocation wrote, no more.
   try {
     const profile = core.getState(STATE_PROFILE);
     if (profile) removeWrittenProfile(profile);
   } catch (error) {
-    core.warning(
+    log(
+      'warning',
       `Could not remove the AWS profile: ${error instanceof Error ? error.message : String(error)}`,
     );
   }

@@ -7,6 +7,8 @@
  */
 import { applyProxySettings } from './aws/proxy.js';
 import { type Credentials, realSts } from './aws/sts.js';
+import { setDeadline } from './common/deadline.js';
+import { printable, secret } from './common/log.js';
 import { describeRetry, retryPolicy } from './common/retry.js';
 import { webIdentitySession } from './credentials/web-identity.js';
 import { parseRefresherArgs, type RefreshOptions } from './deliver/refresh-command.js';
@@ -16,6 +18,7 @@ import { oidcRequestAvailable, requestGitHubIdToken } from './tokens/oidc-reques
 import { GitHubOidcToken } from './tokens/token.js';
 
 const emit = reserveStdout();
+scrubStderr();
 process.exitCode = await refresh(process.argv.slice(2), process.env);
 
 async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -37,6 +40,8 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     );
     return 1;
   }
+  // Scrubbed from all this process prints, as is every JWT.
+  secret(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   const context: FailureContext = {
     roleArn: options.roleArn,
     durationSeconds: options.durationSeconds,
@@ -72,7 +77,9 @@ async function assume(
     policy: options.policy,
     policyArns: options.policyArns.length ? options.policyArns : undefined,
   };
-  const { value } = await webIdentitySession(sts, request, tokens, retryPolicy(policy, Date.now()), (event) =>
+  const retry = retryPolicy(policy, Date.now());
+  setDeadline(retry.deadline);
+  const { value } = await webIdentitySession(sts, request, tokens, retry, (event) =>
     complain(describeRetry(event)),
   );
   return value;
@@ -90,6 +97,19 @@ function credentialProcessJson(credentials: Credentials): string {
 
 function complain(message: string): void {
   process.stderr.write(`aws-credentials-action refresher: ${message}\n`);
+}
+
+/**
+ * Everything printed on stderr (these messages, a dependency's, NODE_DEBUG's) is capped, scrubbed of
+ * the request token and every JWT, and made inert: the CLI or SDK that runs this passes it on.
+ */
+function scrubStderr(): void {
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    return write(printable(text), done);
+  }) as typeof process.stderr.write;
 }
 
 /**

@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { ActionError } from '../common/errors.js';
+import { secret } from '../common/log.js';
 
 /** allowed-account-ids: refuse credentials for any other account, whatever the source. */
 export function checkAllowedAccount(accountId: string, allowed: string[]): void {
@@ -13,5 +13,5 @@ export function checkAllowedAccount(accountId: string, allowed: string[]): void 
 
 /** mask-aws-account-id: register account ids with the runner before a log line can show them. */
 export function maskAccountIds(...ids: Array<string | undefined>): void {
-  for (const id of ids) if (id) core.setSecret(id);
+  for (const id of ids) if (id) secret(id);
 }

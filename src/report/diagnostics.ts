@@ -2,6 +2,7 @@ import { accountOf, roleNameOf } from '../aws/arn.js';
 import { STS_AUDIENCE } from '../aws/sts.js';
 import { type ErrorFacts, errorFacts } from '../common/classify.js';
 import { ActionError } from '../common/errors.js';
+import { oneLine } from '../common/log.js';
 import { RetriesExhaustedError } from '../common/retry.js';
 import type { CredentialSource } from '../credentials/source.js';
 import { GITHUB_ISSUER, providerHost, type TokenClaims } from '../tokens/claims.js';
@@ -32,7 +33,7 @@ export function explain(error: unknown, context: FailureContext = {}): ActionErr
   const explained =
     error instanceof RetriesExhaustedError
       ? retriesExhausted(error, context)
-      : explainFacts(errorFacts(error), context);
+      : explainFacts(outside(errorFacts(error)), context);
   return new ActionError(explained.title, explained.message, explained.fix, { cause: error });
 }
 
@@ -79,6 +80,11 @@ export function explainFacts(facts: ErrorFacts, context: FailureContext): Explan
     message: `Could not get credentials${forRole(context)}: ${code ? `${code}: ` : ''}${message}`,
     fix: 'Check the role ARN, its trust policy, and the inputs of this step.',
   };
+}
+
+/** Pure: the facts with their outside text (an STS code or message) kept on one line. */
+function outside(facts: ErrorFacts): ErrorFacts {
+  return { ...facts, message: oneLine(facts.message), ...(facts.code && { code: oneLine(facts.code) }) };
 }
 
 const forRole = (context: FailureContext): string => (context.roleArn ? ` for ${context.roleArn}` : '');
@@ -217,9 +223,10 @@ const UNREACHABLE = /^E[A-Z]+$|^UND_ERR|Timeout|network/;
 
 /** Retries ran out: how many, over how long, the last error, and what usually causes that one. */
 function retriesExhausted(error: RetriesExhaustedError, context: FailureContext): Explanation {
-  const code = error.lastCode;
+  const code = oneLine(error.lastCode);
+  const tokenEndpoint = error.cause instanceof OidcRequestError;
   let fix: string;
-  if (error.cause instanceof OidcRequestError) {
+  if (tokenEndpoint) {
     fix =
       "GitHub's OIDC token endpoint kept failing; this is on GitHub's side and usually passes: re-run the job.";
   } else if (code === 'IDPCommunicationError' || code === 'InvalidIdentityToken') {
@@ -240,8 +247,10 @@ function retriesExhausted(error: RetriesExhaustedError, context: FailureContext)
   }
   const attempts = `${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
   return {
-    title: `AWS STS retries exhausted (${code})`,
-    message: `Gave up${forRole(context)} after ${attempts} over ${(error.elapsedMs / 1000).toFixed(1)} s; the last error was ${code}: ${error.message}`,
+    title: tokenEndpoint
+      ? `GitHub OIDC token endpoint retries exhausted (${code})`
+      : `AWS STS retries exhausted (${code})`,
+    message: `Gave up${forRole(context)} after ${attempts} over ${(error.elapsedMs / 1000).toFixed(1)} s; the last error was ${code}: ${oneLine(error.message)}`,
     fix,
   };
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { assumedRoleParts, displayArn } from '../aws/arn.js';
+import { log } from '../common/log.js';
 import type { Assumed } from '../credentials/session.js';
 import { type CredentialSource, SOURCE_LABELS } from '../credentials/source.js';
 import type { Settings } from '../inputs/settings.js';
@@ -92,7 +93,8 @@ export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv): Pr
     await core.summary.addRaw(markdown).write();
   } catch (error) {
     core.summary.emptyBuffer();
-    core.warning(
+    log(
+      'warning',
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
