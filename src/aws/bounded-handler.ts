@@ -5,7 +5,6 @@
  */
 import { Readable, Transform } from 'node:stream';
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
-import { MAX_ANSWER_BYTES } from '../common/deadline.js';
 
 /** An answer STS would never give: too large, or an error page that is not its XML. */
 export class StsAnswerError extends Error {
@@ -25,7 +24,11 @@ type Options = NonNullable<Parameters<NodeHttpHandler['handle']>[1]>;
 type HttpResponse = Awaited<ReturnType<NodeHttpHandler['handle']>>['response'];
 
 export class BoundedHttpHandler extends NodeHttpHandler {
-  constructor(options: NodeHttpHandlerOptions) {
+  constructor(
+    options: NodeHttpHandlerOptions,
+    /** The most read of one answer. */
+    private readonly maxBytes: number,
+  ) {
     super(options);
   }
 
@@ -34,11 +37,11 @@ export class BoundedHttpHandler extends NodeHttpHandler {
     const status = response.statusCode;
     const declared = Number(header(response, 'content-length') ?? 0);
     const body = response.body as Readable;
-    if (declared > MAX_ANSWER_BYTES) {
+    if (declared > this.maxBytes) {
       body.destroy();
-      throw tooLarge(status);
+      throw tooLarge(status, this.maxBytes);
     }
-    const capped = body.pipe(byteCap(status));
+    const capped = body.pipe(byteCap(status, this.maxBytes));
     body.on('error', (error) => capped.destroy(error));
     // The deadline cuts the body too, not only the wait for headers.
     const signal = options.abortSignal as AbortSignal | undefined;
@@ -71,20 +74,20 @@ function header(response: HttpResponse, name: string): string | undefined {
   return found?.[1];
 }
 
-function tooLarge(status: number): StsAnswerError {
+function tooLarge(status: number, maxBytes: number): StsAnswerError {
   return new StsAnswerError(
     'ResponseTooLarge',
-    `STS's answer (HTTP ${status}) is over ${MAX_ANSWER_BYTES / 1024 / 1024} MB; STS never sends that much: check sts-endpoint and the proxy`,
+    `STS's answer (HTTP ${status}) is over ${maxBytes / 1024 / 1024} MB; STS never sends that much: check sts-endpoint and the proxy`,
     status,
   );
 }
 
-function byteCap(status: number): Transform {
+function byteCap(status: number, maxBytes: number): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.length;
-      if (seen > MAX_ANSWER_BYTES) done(tooLarge(status));
+      if (seen > maxBytes) done(tooLarge(status, maxBytes));
       else done(null, chunk);
     },
   });

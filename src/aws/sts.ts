@@ -8,7 +8,7 @@ import {
   STSClient,
 } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { callSignal } from '../common/deadline.js';
+import { callSignal, MAX_ANSWER_BYTES } from '../common/deadline.js';
 import { BoundedHttpHandler } from './bounded-handler.js';
 import { proxyAgent } from './proxy.js';
 
@@ -53,13 +53,16 @@ export function createStsClient(options: StsClientOptions): STSClient {
     credentials: options.credentials,
     // Retries are ours (retry.ts): the SDK's own would multiply them and retry what cannot succeed.
     maxAttempts: 1,
-    requestHandler: new BoundedHttpHandler({
-      connectionTimeout: CONNECT_TIMEOUT_MS,
-      requestTimeout: RESPONSE_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-      httpAgent,
-      httpsAgent,
-    }),
+    requestHandler: new BoundedHttpHandler(
+      {
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        requestTimeout: RESPONSE_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+        httpAgent,
+        httpsAgent,
+      },
+      MAX_ANSWER_BYTES,
+    ),
   });
 }
 
@@ -102,9 +105,13 @@ export class BadStsAnswerError extends Error {
   readonly code = 'InvalidStsAnswer';
 
   constructor(field: string) {
-    super(`STS answered with a ${field} holding a line break or control character; it was refused.`);
+    super(badFieldMessage(field));
     this.name = 'BadStsAnswerError';
   }
+}
+
+function badFieldMessage(field: string): string {
+  return `STS answered with a ${field} holding a line break or control character; it was refused.`;
 }
 
 function checkAnswerFields(fields: Record<string, string | undefined>): void {

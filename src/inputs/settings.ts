@@ -86,7 +86,13 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     ],
   },
   // Secrets: refused without echoing them.
-  accessKeyId: { kind: 'text', input: 'aws-access-key-id', maxLength: 128 },
+  accessKeyId: {
+    kind: 'text',
+    input: 'aws-access-key-id',
+    maxLength: 128,
+    pattern: /^\w{16,128}$/,
+    refusal: () => ['aws-access-key-id is not an access key id.', 'Use the key id, e.g. AKIAIOSFODNN7EXAMPLE.'],
+  },
   secretAccessKey: { kind: 'text', input: 'aws-secret-access-key', maxLength: 256 },
   sessionToken: { kind: 'text', input: 'aws-session-token', maxLength: 16384 },
   webIdentityTokenFile: { kind: 'path', input: 'web-identity-token-file' },

@@ -134,11 +134,13 @@ export interface Answer {
   body: string;
 }
 
+const tooLargeMessage = () => `the answer is over ${MAX_ANSWER_BYTES / 1024 / 1024} MB`;
+
 export class AnswerTooLargeError extends Error {
   readonly code = 'ResponseTooLarge';
 
   constructor() {
-    super(`the answer is over ${MAX_ANSWER_BYTES / 1024 / 1024} MB`);
+    super(tooLargeMessage());
     this.name = 'AnswerTooLargeError';
   }
 }
