@@ -123,11 +123,13 @@ function checkAnswerFields(fields: Record<string, string | undefined>): void {
 
 /** One SDK call with its wall-clock bound: the call's own, or the step's deadline. */
 async function bounded<T>(what: string, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-  const { signal, timedOut } = callSignal(what);
+  const { signal, timedOut, done } = callSignal(what);
   try {
     return await call(signal);
   } catch (error) {
     throw timedOut(error) ?? error;
+  } finally {
+    done();
   }
 }
 

@@ -12,9 +12,20 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 let deadline: { at: number; signal: AbortSignal } | undefined;
 
+/**
+ * A signal that fires after `ms`. Not AbortSignal.timeout: a signal held only through
+ * AbortSignal.any can be collected before it fires, and the call it bounds would then hang.
+ */
+function timeoutSignal(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('timed out')), Math.max(0, ms));
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 /** Sets the step's deadline (ms since epoch); the refresher and the action each set their own. */
 export function setDeadline(at: number | undefined): void {
-  deadline = at === undefined ? undefined : { at, signal: AbortSignal.timeout(Math.max(0, at - Date.now())) };
+  deadline = at === undefined ? undefined : { at, signal: timeoutSignal(at - Date.now()).signal };
 }
 
 /** Why a bounded call was cut: its own time ran out, or the step's deadline came. */
@@ -35,19 +46,27 @@ export class CallTimeoutError extends Error {
   }
 }
 
-/** A signal for one call, and how to turn its firing into a CallTimeoutError. */
+/** A signal for one call, how to turn its firing into a CallTimeoutError, and `done` to call after. */
 export function callSignal(what: string): {
   signal: AbortSignal;
   timedOut: (error: unknown) => Error | undefined;
+  done: () => void;
 } {
-  const own = AbortSignal.timeout(CALL_TIMEOUT_MS);
-  const signal = deadline ? AbortSignal.any([own, deadline.signal]) : own;
+  const own = timeoutSignal(CALL_TIMEOUT_MS);
   const step = deadline?.signal;
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error('timed out'));
+  for (const source of [own.signal, step]) source?.addEventListener('abort', abort, { once: true });
+  if (step?.aborted) abort();
   return {
-    signal,
+    signal: controller.signal,
     timedOut: (error) => {
-      if (!signal.aborted) return undefined;
+      if (!controller.signal.aborted) return undefined;
       return new CallTimeoutError(what, step?.aborted ? 'deadline' : 'call', error);
+    },
+    done: () => {
+      own.clear();
+      step?.removeEventListener('abort', abort);
     },
   };
 }

@@ -91,7 +91,10 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     input: 'aws-access-key-id',
     maxLength: 128,
     pattern: /^\w{16,128}$/,
-    refusal: () => ['aws-access-key-id is not an access key id.', 'Use the key id, e.g. AKIAIOSFODNN7EXAMPLE.'],
+    refusal: () => [
+      'aws-access-key-id is not an access key id.',
+      'Use the key id, e.g. AKIAIOSFODNN7EXAMPLE.',
+    ],
   },
   secretAccessKey: { kind: 'text', input: 'aws-secret-access-key', maxLength: 256 },
   sessionToken: { kind: 'text', input: 'aws-session-token', maxLength: 16384 },

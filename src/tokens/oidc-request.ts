@@ -75,12 +75,14 @@ export async function requestGitHubIdToken(
   if (!base || !bearer) throw missingOidcPermissionError();
   const url = new URL(`${base}${base.includes('?') ? '&' : '?'}audience=${encodeURIComponent(audience)}`);
   const socketTimeoutMs = options.socketTimeoutMs ?? OIDC_SOCKET_TIMEOUT_MS;
-  const { signal, timedOut } = callSignal("GitHub's OIDC token request");
+  const { signal, timedOut, done } = callSignal("GitHub's OIDC token request");
   let answer: Answer;
   try {
     answer = await getOnce(url, bearer, socketTimeoutMs, signal);
   } catch (error) {
     throw transportError(timedOut(error) ?? error, socketTimeoutMs);
+  } finally {
+    done();
   }
   return tokenFrom(answer);
 }

@@ -71,7 +71,9 @@ function expectBoundedFailure(step: StepResult): { title?: string; message: stri
   // Nothing the endpoint sent became a command: no warning, and no output line that is a command.
   expect(step.annotations.filter((a) => a.message.includes(INJECTED) && a.level !== 'error')).toEqual([]);
   const lines = `${step.stdout}\n${step.stderr}`.split(/\r?\n/);
-  expect(lines.filter((line) => line.trim().startsWith('::') && line.includes(INJECTED))).toEqual([]);
+  // The one ::error carries the text as escaped data (%0A); any other command line would be injected.
+  const commands = lines.filter((line) => line.trim().startsWith('::') && !line.trim().startsWith('::error'));
+  expect(commands.filter((line) => line.includes(INJECTED))).toEqual([]);
   const error = errors[0] as { title?: string; message: string };
   expect(error.message.length).toBeLessThan(8 * 1024);
   return error;

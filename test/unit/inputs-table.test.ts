@@ -140,10 +140,11 @@ describe('every input is checked before any request', () => {
         expect(out.split('\n').filter((line) => line.trim().startsWith('::warning'))).toEqual([]);
       });
     }
-    for (const [what, value] of [
+    const blanks: Array<[string, string]> = [
       ['empty', ''],
       ['whitespace-only', ' \t '],
-    ]) {
+    ];
+    for (const [what, value] of blanks) {
       it(`${name}: ${what} is unset, or refused naming it with no request`, async () => {
         const { out, requests: made } = await runWith(name, value);
         if (refusedNaming(out, name)) expect(made).toBe(0);
