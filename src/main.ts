@@ -92,6 +92,7 @@ function inputs({ env, context }: Run): Settings {
   }
   context.roleArn = settings.roleToAssume;
   context.durationSeconds = settings.durationSeconds;
+  context.actionTimeoutSeconds = settings.actionTimeoutSeconds;
   context.audience = settings.audience;
   return settings;
 }

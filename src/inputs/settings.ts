@@ -90,7 +90,7 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     kind: 'text',
     input: 'aws-access-key-id',
     maxLength: 128,
-    pattern: /^\w{16,128}$/,
+    pattern: /^\w+$/,
     refusal: () => [
       'aws-access-key-id is not an access key id.',
       'Use the key id, e.g. AKIAIOSFODNN7EXAMPLE.',

@@ -14,6 +14,8 @@ export interface FailureContext {
   /** The role being assumed, when known. */
   roleArn?: string;
   durationSeconds?: number;
+  /** action-timeout-s, when set: a deadline reached is then the action's timeout. */
+  actionTimeoutSeconds?: number;
   source?: CredentialSource;
   /** The `audience` input. */
   audience?: string;
@@ -246,11 +248,19 @@ function retriesExhausted(error: RetriesExhaustedError, context: FailureContext)
     fix = `The retries ran into the step's deadline (action-timeout-s, or 120 s without it). ${fix}`;
   }
   const attempts = `${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
+  const gaveUp = `Gave up${forRole(context)} after ${attempts} over ${(error.elapsedMs / 1000).toFixed(1)} s; the last error was ${code}: ${oneLine(error.message)}`;
+  if (error.reason === 'deadline' && context.actionTimeoutSeconds) {
+    return {
+      title: 'Action timed out',
+      message: `The action did not finish within action-timeout-s (${context.actionTimeoutSeconds} s). ${gaveUp}`,
+      fix,
+    };
+  }
   return {
     title: tokenEndpoint
       ? `GitHub OIDC token endpoint retries exhausted (${code})`
       : `AWS STS retries exhausted (${code})`,
-    message: `Gave up${forRole(context)} after ${attempts} over ${(error.elapsedMs / 1000).toFixed(1)} s; the last error was ${code}: ${oneLine(error.message)}`,
+    message: gaveUp,
     fix,
   };
 }
