@@ -1,11 +1,13 @@
-import * as core from '@actions/core';
 import { accountOf } from './aws/arn.js';
 import { applyProxySettings } from './aws/proxy.js';
 import { realSts, type StsFactory } from './aws/sts.js';
+import { setDeadline } from './common/deadline.js';
 import { ActionError } from './common/errors.js';
+import { log } from './common/log.js';
 import { describeRetry, type RetryEvent, retryPolicy } from './common/retry.js';
 import { checkAllowedAccount, maskAccountIds, maskedAccountIds } from './credentials/accounts.js';
 import { keepExistingCredentials } from './credentials/existing.js';
+import { ignoredInputs, ignoredWarning } from './credentials/ignored.js';
 import { obtainCredentials } from './credentials/obtain.js';
 import type { Assumed } from './credentials/session.js';
 import {
@@ -71,9 +73,12 @@ export async function run(
     started: Date.now(),
     jobSummary: jobSummaryRequested(env),
   };
+  failed = false;
   let timeout: NodeJS.Timeout | undefined;
   try {
     const settings = inputs(step);
+    // Every call is cut at the deadline; the timer is a backstop for anything else that hangs.
+    setDeadline(retryPolicy(settings, step.started).deadline);
     timeout = startActionTimeout(settings.actionTimeoutSeconds, env);
     const plan = prepare(settings, step);
     const assumed = await credentials(settings, plan, step);
@@ -108,6 +113,7 @@ function inputs(step: Run): Settings {
   }
   context.roleArn = settings.roleToAssume;
   context.durationSeconds = settings.durationSeconds;
+  context.actionTimeoutSeconds = settings.actionTimeoutSeconds;
   context.audience = settings.audience;
   return settings;
 }
@@ -118,6 +124,8 @@ function prepare(settings: Settings, { env, context }: Run): Plan {
   const facts = runnerFacts(env);
   const source = chooseCredentialSource(settings, facts);
   context.source = source;
+  const ignored = ignoredWarning(ignoredInputs(settings, source), source);
+  if (ignored) log('warning', ignored);
   // Before any STS call, so that a profile that may not be replaced fails the step at once.
   const profile = planProfile(settings, env);
   // And a credential_process line some SDK could not run (checked again when it is written).
@@ -135,7 +143,7 @@ function prepare(settings: Settings, { env, context }: Run): Plan {
 async function credentials(settings: Settings, plan: Plan, step: Run): Promise<Assumed> {
   const { env, services, context } = step;
   const retry = retryPolicy(settings, step.started);
-  const onRetry = (event: RetryEvent) => core.info(describeRetry(event));
+  const onRetry = (event: RetryEvent) => log('info', describeRetry(event));
   const kept = settings.useExistingCredentials
     ? await keepExistingCredentials({ settings, env, retry, onRetry, sts: services.sts })
     : undefined;
@@ -169,14 +177,15 @@ async function report(
   plan: Plan,
   { env, started, context }: Run,
 ): Promise<void> {
-  core.info(
+  log(
+    'info',
     `Authenticated as ${assumed.arn} (${assumed.attempts} STS attempt${assumed.attempts === 1 ? '' : 's'}).`,
   );
   const notice =
     exportsEnvironment(settings) && !assumed.kept
       ? replacementNotice(plan.earlier, assumed.arn, settings.maskAccountId)
       : undefined;
-  if (notice) core.notice(notice);
+  if (notice) log('notice', notice);
   if (settings.jobSummary) {
     const table = summaryTable(summaryFacts(settings, plan.source, assumed, Date.now() - started));
     // The claims of the token this invocation used, for narrowing the trust policy; never the token.
@@ -185,26 +194,37 @@ async function report(
   }
 }
 
+/** The step's one `::error` (a timeout racing a failure cannot print a second). */
+let failed = false;
+
 function fail(error: ActionError, env: NodeJS.ProcessEnv): void {
-  core.error(error.describe(), { title: error.title });
-  if (env.SHOW_STACK_TRACE === 'true' && error.stack) core.info(error.stack);
   process.exitCode = 1;
+  if (failed) return;
+  failed = true;
+  log('error', error.describe(), error.title);
+  if (env.SHOW_STACK_TRACE === 'true' && error.stack) log('info', error.stack);
 }
+
+/** How long after the deadline the backstop ends the process, if a call ignored its signal. */
+const BACKSTOP_GRACE_MS = 2000;
 
 /** action-timeout-s: the whole step fails after this long, whatever it is waiting on. */
 function startActionTimeout(seconds: number, env: NodeJS.ProcessEnv): NodeJS.Timeout | undefined {
   if (seconds <= 0) return undefined;
-  const timer = setTimeout(() => {
-    fail(
-      new ActionError(
-        'Action timed out',
-        `The action did not finish within action-timeout-s (${seconds} s).`,
-        'Raise action-timeout-s, or check that the STS endpoint and the proxy are reachable from this runner.',
-      ),
-      env,
-    );
-    process.exit(1);
-  }, seconds * 1000);
+  const timer = setTimeout(
+    () => {
+      fail(
+        new ActionError(
+          'Action timed out',
+          `The action did not finish within action-timeout-s (${seconds} s).`,
+          'Raise action-timeout-s, or check that the STS endpoint and the proxy are reachable from this runner.',
+        ),
+        env,
+      );
+      process.exit(1);
+    },
+    seconds * 1000 + BACKSTOP_GRACE_MS,
+  );
   timer.unref();
   return timer;
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { readHealth, removeHealth } from './aws/refresh-health.js';
+import { log } from './common/log.js';
 import type { HealthState } from './deliver/health.js';
 import { leaveStub, removeWrittenProfile, revertedEnvironment } from './deliver/profile.js';
 import { STATE_EXPORTED, STATE_HEALTH, STATE_PROFILE } from './deliver/state.js';
@@ -20,7 +21,7 @@ export function cleanup(): void {
     for (const [name, value] of Object.entries(values)) core.exportVariable(name, value);
   } catch (error) {
     // A failed cleanup must not fail a job whose real work is done.
-    core.warning(`Cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
+    log('warning', `Cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   // Upstream leaves a written profile on disk; this removes what this invocation wrote, no more.
   try {
@@ -30,7 +31,8 @@ export function cleanup(): void {
       leaveStub(profile, core.getState(STATE_EXPORTED).split(','));
     }
   } catch (error) {
-    core.warning(
+    log(
+      'warning',
       `Could not remove the AWS profile: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
@@ -49,7 +51,8 @@ export async function summariseRefreshes(): Promise<void> {
     removeHealth(file);
     if (markdown) await writeSummary(markdown, process.env);
   } catch (error) {
-    core.warning(
+    log(
+      'warning',
       `Could not summarise the credential refreshes: ${error instanceof Error ? error.message : String(error)}`,
     );
   }

@@ -8,7 +8,9 @@
 import { applyProxySettings } from './aws/proxy.js';
 import { appendHealth, type HealthRecord } from './aws/refresh-health.js';
 import { type Credentials, realSts } from './aws/sts.js';
+import { setDeadline } from './common/deadline.js';
 import type { ActionError } from './common/errors.js';
+import { printable, secret } from './common/log.js';
 import { describeRetry, RetriesExhaustedError, type RetryOutcome } from './common/retry.js';
 import { webIdentitySession } from './credentials/web-identity.js';
 import { parseRefresherArgs, type RefreshOptions, refresherRetryPolicy } from './deliver/refresh-command.js';
@@ -19,6 +21,7 @@ import { GitHubOidcToken } from './tokens/token.js';
 
 const started = Date.now();
 const emit = reserveStdout();
+scrubStderr();
 process.exitCode = await refresh(process.argv.slice(2), process.env);
 
 async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -42,6 +45,8 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     record(options, { ok: false, attempts: 0, title: 'OIDC request variables not set', fix });
     return 1;
   }
+  // Scrubbed from all this process prints, as is every JWT.
+  secret(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   const context: FailureContext = {
     roleArn: options.roleArn,
     durationSeconds: options.durationSeconds,
@@ -97,7 +102,9 @@ async function assume(
     policy: options.policy,
     policyArns: options.policyArns.length ? options.policyArns : undefined,
   };
-  return webIdentitySession(sts, request, tokens, refresherRetryPolicy(options, started), (event) => {
+  const retry = refresherRetryPolicy(options, started);
+  setDeadline(retry.deadline);
+  return webIdentitySession(sts, request, tokens, retry, (event) => {
     onRetry();
     complain(describeRetry(event));
   });
@@ -124,6 +131,19 @@ function complain(message: string): void {
     .filter(Boolean)
     .join(' ');
   process.stderr.write(`aws-credentials-action refresher: ${line}\n`);
+}
+
+/**
+ * Everything printed on stderr (these messages, a dependency's, NODE_DEBUG's) is capped, scrubbed of
+ * the request token and every JWT, and made inert: the CLI or SDK that runs this passes it on.
+ */
+function scrubStderr(): void {
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    return write(printable(text), done);
+  }) as typeof process.stderr.write;
 }
 
 /**

@@ -29,3 +29,19 @@ export function proxyAgent(endpoint: string): Agent | undefined {
   };
   return agent;
 }
+
+/** The user name and password of a proxy URL, as written and decoded, with the Basic header's value. */
+export function proxyUserInfo(value: string | undefined): string[] {
+  if (!value) return [];
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return [];
+  }
+  if (!url.username && !url.password) return [];
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  const basic = Buffer.from(`${user}:${password}`).toString('base64');
+  return [url.username, url.password, user, password, `${url.username}:${url.password}`, basic];
+}

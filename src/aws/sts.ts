@@ -7,8 +7,9 @@ import {
   GetCallerIdentityCommand,
   STSClient,
 } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { callSignal, MAX_ANSWER_BYTES } from '../common/deadline.js';
+import { BoundedHttpHandler } from './bounded-handler.js';
 import { proxyAgent } from './proxy.js';
 
 /** The audience STS expects in a web identity token by default (the `audience` input's default). */
@@ -32,9 +33,9 @@ export interface StsClientOptions {
 }
 
 /**
- * Seconds allowed to open a connection and to get an answer. STS answers in well under a second;
- * without these a black-holed endpoint hangs each attempt for the OS's minutes instead of failing
- * into the retry loop.
+ * Seconds allowed to open a connection and of silence before the answer. STS answers in well under
+ * a second; without these a black-holed endpoint hangs each attempt for the OS's minutes instead of
+ * failing into the retry loop. Each call also has a wall-clock bound (common/deadline.ts).
  */
 export const CONNECT_TIMEOUT_MS = 3000;
 export const RESPONSE_TIMEOUT_MS = 5000;
@@ -72,13 +73,16 @@ export function createStsClient(options: StsClientOptions): STSClient {
     credentials: options.credentials,
     // Retries are ours (retry.ts): the SDK's own would multiply them and retry what cannot succeed.
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: CONNECT_TIMEOUT_MS,
-      requestTimeout: RESPONSE_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-      httpAgent,
-      httpsAgent,
-    }),
+    requestHandler: new BoundedHttpHandler(
+      {
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        requestTimeout: RESPONSE_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+        httpAgent,
+        httpsAgent,
+      },
+      MAX_ANSWER_BYTES,
+    ),
   });
 }
 
@@ -97,6 +101,7 @@ function fromStsCredentials(
   if (!c?.AccessKeyId || !c.SecretAccessKey) {
     throw new Error('STS answered without credentials.');
   }
+  checkAnswerFields({ arn, accessKeyId: c.AccessKeyId, sessionToken: c.SessionToken });
   return {
     accessKeyId: c.AccessKeyId,
     secretAccessKey: c.SecretAccessKey,
@@ -115,25 +120,61 @@ export interface WebIdentityRequest {
   policyArns?: string[];
 }
 
+/** An answer field that would break a log line, an env file or an INI file: refused, never printed. */
+export class BadStsAnswerError extends Error {
+  readonly code = 'InvalidStsAnswer';
+
+  constructor(field: string) {
+    super(badFieldMessage(field));
+    this.name = 'BadStsAnswerError';
+  }
+}
+
+function badFieldMessage(field: string): string {
+  return `STS answered with a ${field} holding a line break or control character; it was refused.`;
+}
+
+function checkAnswerFields(fields: Record<string, string | undefined>): void {
+  for (const [field, value] of Object.entries(fields)) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) throw new BadStsAnswerError(field);
+  }
+}
+
+/** One SDK call with its wall-clock bound: the call's own, or the step's deadline. */
+async function bounded<T>(what: string, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const { signal, timedOut, done } = callSignal(what);
+  try {
+    return await call(signal);
+  } catch (error) {
+    throw timedOut(error) ?? error;
+  } finally {
+    done();
+  }
+}
+
 export async function assumeRoleWithWebIdentity(
   client: STSClient,
   request: WebIdentityRequest,
 ): Promise<Credentials> {
-  const result = await client.send(
-    new AssumeRoleWithWebIdentityCommand({
-      RoleArn: request.roleArn,
-      RoleSessionName: request.sessionName,
-      DurationSeconds: request.durationSeconds,
-      WebIdentityToken: request.webIdentityToken,
-      Policy: request.policy,
-      PolicyArns: request.policyArns?.map((arn) => ({ arn })),
-    }),
+  const command = new AssumeRoleWithWebIdentityCommand({
+    RoleArn: request.roleArn,
+    RoleSessionName: request.sessionName,
+    DurationSeconds: request.durationSeconds,
+    WebIdentityToken: request.webIdentityToken,
+    Policy: request.policy,
+    PolicyArns: request.policyArns?.map((arn) => ({ arn })),
+  });
+  const result = await bounded('AssumeRoleWithWebIdentity', (abortSignal) =>
+    client.send(command, { abortSignal }),
   );
   return fromStsCredentials(result, result.AssumedRoleUser?.Arn);
 }
 
 export async function assumeRole(client: STSClient, input: AssumeRoleCommandInput): Promise<Credentials> {
-  const result = await client.send(new AssumeRoleCommand(input));
+  const result = await bounded('AssumeRole', (abortSignal) =>
+    client.send(new AssumeRoleCommand(input), { abortSignal }),
+  );
   return fromStsCredentials(result, result.AssumedRoleUser?.Arn);
 }
 
@@ -165,7 +206,10 @@ export const realSts: StsFactory = (options) => {
 };
 
 export async function getCallerIdentity(client: STSClient): Promise<CallerIdentity> {
-  const result = await client.send(new GetCallerIdentityCommand({}));
+  const result = await bounded('GetCallerIdentity', (abortSignal) =>
+    client.send(new GetCallerIdentityCommand({}), { abortSignal }),
+  );
   if (!result.Account || !result.Arn) throw new Error('GetCallerIdentity answered without an account.');
+  checkAnswerFields({ arn: result.Arn, account: result.Account });
   return { account: result.Account, arn: result.Arn };
 }

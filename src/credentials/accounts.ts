@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { ActionError } from '../common/errors.js';
+import { secret } from '../common/log.js';
 
 /** allowed-account-ids: refuse credentials for any other account, whatever the source. */
 export function checkAllowedAccount(accountId: string, allowed: string[]): void {
@@ -17,7 +17,7 @@ const masked = new Set<string>();
 export function maskAccountIds(...ids: Array<string | undefined>): void {
   for (const id of ids) {
     if (!id) continue;
-    core.setSecret(id);
+    secret(id);
     masked.add(id);
   }
 }

@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { isSessionOf } from '../aws/arn.js';
 import type { CallerIdentity } from '../aws/sts.js';
 import { errorFacts } from '../common/classify.js';
+import { log } from '../common/log.js';
 import { withRetry } from '../common/retry.js';
 import type { Settings } from '../inputs/settings.js';
 import { maskAccountIds } from './accounts.js';
@@ -30,17 +30,17 @@ export async function keepExistingCredentials(options: ExistingOptions): Promise
     identity = outcome.value;
     attempts = outcome.attempts;
   } catch (error) {
-    core.info(`use-existing-credentials: no valid credentials in place (${errorFacts(error).message}).`);
+    log('info', `use-existing-credentials: no valid credentials in place (${errorFacts(error).message}).`);
     return undefined;
   }
   if (settings.maskAccountId) maskAccountIds(identity.account);
   const refusal = whyNotKeep(identity, settings);
   if (refusal) {
-    core.info(`use-existing-credentials: not keeping the credentials of ${identity.arn}: ${refusal}.`);
+    log('info', `use-existing-credentials: not keeping the credentials of ${identity.arn}: ${refusal}.`);
     return undefined;
   }
   const credentials = await provider();
-  core.info(`use-existing-credentials: the credentials of ${identity.arn} are valid; keeping them.`);
+  log('info', `use-existing-credentials: the credentials of ${identity.arn} are valid; keeping them.`);
   return {
     credentials: { ...credentials, arn: identity.arn },
     accountId: identity.account,

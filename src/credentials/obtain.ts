@@ -1,10 +1,10 @@
-import * as core from '@actions/core';
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { roleArnFor } from '../aws/arn.js';
 import { buildSessionTags, essentialTags, type Tag } from '../aws/session-tags.js';
 import type { Sts } from '../aws/sts.js';
 import { errorFacts } from '../common/classify.js';
+import { log } from '../common/log.js';
 import { withRetry } from '../common/retry.js';
 import type { Settings } from '../inputs/settings.js';
 import { recordClaims } from '../tokens/claims.js';
@@ -125,7 +125,8 @@ async function assumeWithCredentials(
       const fewer = essentialTags(allTags, settings.transitiveTagKeys);
       if (errorFacts(error).code !== 'PackedPolicyTooLarge' || fewer.length === allTags.length) throw error;
       const dropped = allTags.filter((tag) => !fewer.includes(tag)).map((tag) => tag.Key);
-      core.warning(
+      log(
+        'warning',
         `AssumeRole failed with PackedPolicyTooLarge; trying once more without the session tags ${dropped.join(', ')}.`,
       );
       return call(() => sts.assumeRole(assumeRoleRequest(settings, roleArn, fewer)));

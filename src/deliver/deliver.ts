@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { CREDENTIAL_VARIABLES, REGION_VARIABLES } from '../aws/env-vars.js';
 import type { Credentials } from '../aws/sts.js';
+import { log, secret } from '../common/log.js';
 import type { Assumed } from '../credentials/session.js';
 import type { CredentialSource } from '../credentials/source.js';
 import type { Settings } from '../inputs/settings.js';
@@ -50,9 +51,9 @@ export function outputsFor(
 
 /** Registers every secret with the runner before anything else can print it. */
 export function maskCredentials(credentials: Credentials): void {
-  core.setSecret(credentials.accessKeyId);
-  core.setSecret(credentials.secretAccessKey);
-  if (credentials.sessionToken) core.setSecret(credentials.sessionToken);
+  secret(credentials.accessKeyId);
+  secret(credentials.secretAccessKey);
+  if (credentials.sessionToken) secret(credentials.sessionToken);
 }
 
 export function exportEnvironment(env: Record<string, string>): void {
@@ -127,7 +128,7 @@ export function deliverCredentials(
     Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials, env));
   }
   const shadowing = envCredentials ? profileShadowingEnvironment(env) : undefined;
-  if (shadowing) core.warning(shadowing);
+  if (shadowing) log('warning', shadowing);
   exportEnvironment(exported);
   core.saveState(STATE_EXPORTED, Object.keys(exported).join(','));
   setOutputs(outputsFor(assumed.credentials, assumed, settings.outputCredentials));

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proxyUserInfo } from '../aws/proxy.js';
 import { ActionError } from '../common/errors.js';
 import { type RetryPolicy, retryPolicy } from '../common/retry.js';
 import type { Settings } from '../inputs/settings.js';
@@ -39,7 +40,7 @@ export function refreshOptions(settings: Settings, roleArn: string): RefreshOpti
     region: settings.region,
     stsEndpoint: settings.stsEndpoint,
     // A proxy URL with a password would end up in the config file and in error messages.
-    httpProxy: settings.httpProxy && !/\/\/[^/]*@/.test(settings.httpProxy) ? settings.httpProxy : undefined,
+    httpProxy: proxyUserInfo(settings.httpProxy).length === 0 ? settings.httpProxy : undefined,
     noProxy: settings.noProxy,
     policy: settings.inlineSessionPolicy,
     policyArns: settings.managedSessionPolicies,

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../common/errors.js';
+import { oneLine } from '../common/log.js';
 import type { InputName, RawInputs } from './names.js';
 
 /** One parser per kind of input, each refusing a bad value with an InputError that names the input. */
@@ -7,8 +8,18 @@ import type { InputName, RawInputs } from './names.js';
 /** What a refused value gets: the message (naming the input) and the fix. */
 export type Refusal = (value: string) => [message: string, fix: string];
 
+/** Longest value of an input unless its spec says otherwise: far above any real value. */
+export const MAX_INPUT_CHARS = 4096;
+
+/** Bounds every kind can have: the raw value's length (after trimming). */
+interface Bounds {
+  maxLength?: number;
+}
+
 /** How one input is read: its kind, and the default, bounds or check of that kind. */
-export type InputSpec =
+export type InputSpec = Bounds & Spec;
+
+type Spec =
   | {
       kind: 'text';
       input: InputName;
@@ -19,19 +30,37 @@ export type InputSpec =
     }
   | { kind: 'boolean'; input: InputName; fallback?: boolean }
   | { kind: 'integer'; input: InputName; fallback: number; min: number; max: number }
-  | { kind: 'url'; input: InputName; fromEnvironment?: (env: NodeJS.ProcessEnv) => string | undefined }
+  | {
+      kind: 'url';
+      input: InputName;
+      fromEnvironment?: (env: NodeJS.ProcessEnv) => string | undefined;
+      /** Whether user:password@ is allowed (a proxy's). */
+      userInfo?: boolean;
+    }
   | { kind: 'line'; input: InputName; refusal: Refusal }
-  | { kind: 'list'; input: InputName; separator: RegExp; pattern?: RegExp; refusal?: Refusal }
-  | { kind: 'json'; input: InputName; refusal: Refusal }
+  | {
+      kind: 'list';
+      input: InputName;
+      separator: RegExp;
+      pattern?: RegExp;
+      refusal?: Refusal;
+      maxItems?: number;
+    }
+  | { kind: 'json'; input: InputName; refusal: Refusal; maxMinified?: number }
   | { kind: 'path'; input: InputName }
   /** A value with its own parser (custom-tags), which raises its own InputError. */
   | { kind: 'custom'; input: InputName; parse: (value: string | undefined) => unknown };
 
 export function parseInput(spec: InputSpec, raw: RawInputs, env: NodeJS.ProcessEnv): unknown {
   const value = raw[spec.input]?.trim() || undefined;
+  // Shown on one line and short: the value may be anything the workflow passed.
   const refuse = (refusal: Refusal, shown: string): never => {
-    throw new InputError(spec.input, ...refusal(shown));
+    throw new InputError(
+      spec.input,
+      ...refusal(oneLine(shown.length > 200 ? `${shown.slice(0, 200)}…` : shown)),
+    );
   };
+  checkBounds(spec, value);
   switch (spec.kind) {
     case 'text': {
       if (!value && spec.required) refuse(spec.required, '');
@@ -45,24 +74,68 @@ export function parseInput(spec: InputSpec, raw: RawInputs, env: NodeJS.ProcessE
     case 'integer':
       return parseInteger(raw, spec.input, spec.fallback, spec.min, spec.max);
     case 'url':
-      if (value) checkUrl(spec.input, value);
+      if (value) checkUrl(spec.input, value, spec.userInfo ?? false);
       return value ?? spec.fromEnvironment?.(env);
     case 'line':
       if (value && /[\r\n]/.test(value)) refuse(spec.refusal, value);
       return value;
     case 'list': {
       const items = splitList(value, spec.separator);
-      const bad = spec.pattern && items.find((item) => !spec.pattern?.test(item));
+      const bad = items.find((item) => CONTROL.test(item) || (spec.pattern && !spec.pattern.test(item)));
       if (bad !== undefined && spec.refusal) refuse(spec.refusal, bad);
+      if (bad !== undefined) throw lineBreak(spec.input);
+      if (spec.maxItems !== undefined && items.length > spec.maxItems) {
+        throw new InputError(
+          spec.input,
+          `${spec.input} lists ${items.length} items; at most ${spec.maxItems} are allowed.`,
+          `Give at most ${spec.maxItems}.`,
+        );
+      }
       return items;
     }
-    case 'json':
-      return value === undefined ? undefined : minifiedJson(value, () => refuse(spec.refusal, value));
+    case 'json': {
+      if (value === undefined) return undefined;
+      const minified = minifiedJson(value, () => refuse(spec.refusal, value));
+      if (spec.maxMinified !== undefined && minified.length > spec.maxMinified) {
+        throw new InputError(
+          spec.input,
+          `${spec.input} is ${minified.length} characters long even minified; STS allows ${spec.maxMinified}.`,
+          'Shorten the policy (fewer statements, wildcards in resource names), or use managed-session-policies.',
+        );
+      }
+      return minified;
+    }
     case 'path':
       return value ? path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), value) : undefined;
     case 'custom':
       return spec.parse(value);
   }
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Refused for every input: a value longer than its bound; a control character in a one-line value. */
+function checkBounds(spec: InputSpec, value: string | undefined): void {
+  if (value === undefined) return;
+  const max = spec.maxLength ?? MAX_INPUT_CHARS;
+  if (value.length > max) {
+    throw new InputError(
+      spec.input,
+      `${spec.input} is ${value.length} characters long; at most ${max} are allowed.`,
+      `Check what is passed to ${spec.input}: no real value is that long.`,
+    );
+  }
+  const oneLineKinds = ['text', 'boolean', 'integer', 'url', 'path'];
+  if (oneLineKinds.includes(spec.kind) && CONTROL.test(value)) throw lineBreak(spec.input);
+}
+
+function lineBreak(input: string): InputError {
+  return new InputError(
+    input,
+    `${input} holds a line break or another control character.`,
+    `Pass ${input} on one line, without control characters.`,
+  );
 }
 
 function minifiedJson(value: string, refuse: () => never): string {
@@ -98,7 +171,7 @@ function parseInteger(raw: RawInputs, name: string, fallback: number, min: numbe
   return n;
 }
 
-function checkUrl(name: string, value: string): void {
+function checkUrl(name: string, value: string, userInfo: boolean): void {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -111,6 +184,13 @@ function checkUrl(name: string, value: string): void {
       name,
       `${name} is not an http(s) URL on one line.`,
       'Use a URL such as https://host:port (with user:password@ before the host if the proxy needs it).',
+    );
+  }
+  if (!userInfo && (url.username || url.password)) {
+    throw new InputError(
+      name,
+      `${name} holds a user name or password.`,
+      `Give ${name} without user:password@.`,
     );
   }
 }

@@ -4,6 +4,7 @@ import { InputError } from '../common/errors.js';
 export interface RuleInputs {
   accessKeyId?: string;
   secretAccessKey?: string;
+  sessionToken?: string;
   awsProfile?: string;
   refreshCredentials: boolean;
   useExistingCredentials: boolean;
@@ -40,7 +41,14 @@ export function applyRules(inputs: RuleInputs): {
   return { outputEnvCredentials, outputEnvCredentialsExplicit: inputs.outputEnvCredentials === true };
 }
 
-function checkKeyPair({ accessKeyId, secretAccessKey }: RuleInputs): void {
+function checkKeyPair({ accessKeyId, secretAccessKey, sessionToken }: RuleInputs): void {
+  if (sessionToken && !accessKeyId && !secretAccessKey) {
+    throw new InputError(
+      'aws-session-token',
+      'aws-session-token is set without aws-access-key-id and aws-secret-access-key; a session token alone is never used.',
+      'Pass the temporary keys with it, or drop aws-session-token.',
+    );
+  }
   if (accessKeyId && !secretAccessKey) {
     throw new InputError(
       'aws-secret-access-key',

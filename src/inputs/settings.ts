@@ -3,6 +3,7 @@ import { STS_AUDIENCE } from '../aws/sts.js';
 import { type InputName, proxyFromEnvironment, type RawInputs, readRawInputs } from './names.js';
 import { type InputSpec, parseInput } from './parsers.js';
 import { applyRules } from './rules.js';
+import { maskEarlySecrets } from './secrets.js';
 
 /** Every input of the action, parsed and validated. The rest of the code reads only this. */
 export interface Settings {
@@ -63,13 +64,13 @@ const bool = (input: InputName, fallback: boolean = false): InputSpec => ({
   input,
   fallback,
 });
-const text = (input: InputName, fallback?: string): InputSpec => ({ kind: 'text', input, fallback });
 
 /** Every input: its kind, and the default, bounds or check of that kind. */
 const INPUTS: Record<keyof TableSettings, InputSpec> = {
   region: {
     kind: 'text',
     input: 'aws-region',
+    maxLength: 50,
     required: () => ['aws-region is required.', 'Set `aws-region`, e.g. `aws-region: us-east-1`.'],
     pattern: /^[a-z0-9-]+$/,
     refusal: (v) => [
@@ -80,6 +81,7 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
   roleToAssume: {
     kind: 'text',
     input: 'role-to-assume',
+    maxLength: 2048,
     // A role ARN, or a bare role name (with its path).
     pattern: /^(?:arn:[a-z0-9-]+:iam::\d{12}:role\/)?(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
     refusal: (v) => [
@@ -87,13 +89,40 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
       'Use arn:<partition>:iam::<12-digit account>:role/<path/name>, e.g. arn:aws:iam::123456789012:role/Deploy.',
     ],
   },
-  accessKeyId: text('aws-access-key-id'),
-  secretAccessKey: text('aws-secret-access-key'),
-  sessionToken: text('aws-session-token'),
+  // Secrets: refused without echoing them.
+  accessKeyId: {
+    kind: 'text',
+    input: 'aws-access-key-id',
+    maxLength: 128,
+    pattern: /^\w+$/,
+    refusal: () => [
+      'aws-access-key-id is not an access key id.',
+      'Use the key id, e.g. AKIAIOSFODNN7EXAMPLE.',
+    ],
+  },
+  secretAccessKey: { kind: 'text', input: 'aws-secret-access-key', maxLength: 256 },
+  sessionToken: { kind: 'text', input: 'aws-session-token', maxLength: 16384 },
   webIdentityTokenFile: { kind: 'path', input: 'web-identity-token-file' },
   roleChaining: bool('role-chaining'),
-  audience: text('audience', DEFAULTS.audience),
-  httpProxy: { kind: 'url', input: 'http-proxy', fromEnvironment: proxyFromEnvironment },
+  // Written into the refreshing profile's credential_process line: no " #" or " ;" (INI comments).
+  audience: {
+    kind: 'text',
+    input: 'audience',
+    fallback: DEFAULTS.audience,
+    maxLength: 1024,
+    pattern: /^(?!.*\s[#;])\S.*$/,
+    refusal: (v) => [
+      `audience "${v}" holds " #" or " ;", which an INI file reads as a comment.`,
+      "Use the audience your role's OIDC provider lists, e.g. sts.amazonaws.com.",
+    ],
+  },
+  httpProxy: {
+    kind: 'url',
+    input: 'http-proxy',
+    fromEnvironment: proxyFromEnvironment,
+    userInfo: true,
+    maxLength: 2048,
+  },
   noProxy: {
     kind: 'line',
     input: 'no-proxy',
@@ -107,7 +136,15 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     min: 900,
     max: 43200,
   },
-  externalId: text('role-external-id'),
+  externalId: {
+    kind: 'text',
+    input: 'role-external-id',
+    pattern: /^[\w+=,.@:/-]{2,1224}$/,
+    refusal: () => [
+      'role-external-id is not a valid external id.',
+      'Use 2 to 1224 characters from letters, digits and _+=,.@:/-.',
+    ],
+  },
   sessionName: {
     kind: 'text',
     input: 'role-session-name',
@@ -119,11 +156,23 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     ],
   },
   skipSessionTagging: bool('role-skip-session-tagging'),
-  transitiveTagKeys: { kind: 'list', input: 'transitive-tag-keys', separator: /[\n,]/ },
+  transitiveTagKeys: {
+    kind: 'list',
+    input: 'transitive-tag-keys',
+    separator: /[\n,]/,
+    maxItems: 50,
+    pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u,
+    refusal: (v) => [
+      `transitive-tag-keys contains "${v}", which is not a tag key.`,
+      'Use 1 to 128 characters from letters, digits, spaces and _.:/=+-@ per key.',
+    ],
+  },
   // Sent minified, which leaves more of STS's 2048-character limit for the policy itself.
   inlineSessionPolicy: {
     kind: 'json',
     input: 'inline-session-policy',
+    maxLength: 65536,
+    maxMinified: 2048,
     refusal: () => [
       'inline-session-policy is not valid JSON.',
       'Pass an IAM policy document as JSON, e.g. {"Version":"2012-10-17","Statement":[...]}.',
@@ -134,7 +183,9 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     kind: 'list',
     input: 'managed-session-policies',
     separator: /\n/,
-    pattern: /^arn:[a-z0-9-]+:iam::(?:\d{12}|aws):policy\/.+$/,
+    maxLength: 20480,
+    maxItems: 10,
+    pattern: /^arn:[a-z0-9-]+:iam::(?:\d{12}|aws):policy\/[\w+=,.@/-]{1,2048}$/,
     refusal: (v) => [
       `managed-session-policies contains "${v}", which is not a policy ARN.`,
       'List one policy ARN per line, e.g. arn:aws:iam::aws:policy/ReadOnlyAccess.',
@@ -158,6 +209,8 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     kind: 'list',
     input: 'allowed-account-ids',
     separator: /,/,
+    maxItems: 1000,
+    maxLength: 16384,
     pattern: /^\d{12}$/,
     refusal: (v) => [
       `allowed-account-ids contains "${v}", which is not a 12-digit account id.`,
@@ -166,9 +219,9 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
   },
   forceSkipOidc: bool('force-skip-oidc'),
   actionTimeoutSeconds: { kind: 'integer', input: 'action-timeout-s', fallback: 0, min: 0, max: 21600 },
-  customTags: { kind: 'custom', input: 'custom-tags', parse: parseCustomTags },
-  stsEndpoint: { kind: 'url', input: 'sts-endpoint' },
-  awsProfile: text('aws-profile'),
+  customTags: { kind: 'custom', input: 'custom-tags', parse: parseCustomTags, maxLength: 65536 },
+  stsEndpoint: { kind: 'url', input: 'sts-endpoint', maxLength: 2048 },
+  awsProfile: { kind: 'text', input: 'aws-profile', maxLength: 128 },
   overwriteAwsProfile: bool('overwrite-aws-profile'),
   jobSummary: bool('job-summary', true),
   refreshCredentials: bool('refresh-credentials'),
@@ -176,7 +229,10 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
 
 /** Reads the action's inputs (the only place that does) and validates them. */
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
-  return parseSettings(readRawInputs(env), env);
+  const raw = readRawInputs(env);
+  // Before any check can print a value, and before the first call.
+  maskEarlySecrets(raw, env);
+  return parseSettings(raw, env);
 }
 
 /** Pure: raw input strings in, typed settings out, or an InputError naming the input. */

@@ -2,6 +2,7 @@ import { accountOf, partitionOf, roleNameOf } from '../aws/arn.js';
 import { STS_AUDIENCE } from '../aws/sts.js';
 import { type ErrorFacts, errorFacts } from '../common/classify.js';
 import { ActionError, type FailureDetails } from '../common/errors.js';
+import { oneLine } from '../common/log.js';
 import { RetriesExhaustedError } from '../common/retry.js';
 import type { CredentialSource } from '../credentials/source.js';
 import { GITHUB_ISSUER, PRINTED_CLAIMS, providerHost, type TokenClaims } from '../tokens/claims.js';
@@ -13,6 +14,8 @@ export interface FailureContext {
   /** The role being assumed, when known. */
   roleArn?: string;
   durationSeconds?: number;
+  /** action-timeout-s, when set: a deadline reached is then the action's timeout. */
+  actionTimeoutSeconds?: number;
   source?: CredentialSource;
   /** The `audience` input. */
   audience?: string;
@@ -33,7 +36,7 @@ export function explain(error: unknown, context: FailureContext = {}): ActionErr
   const explained =
     error instanceof RetriesExhaustedError
       ? retriesExhausted(error, context)
-      : explainFacts(errorFacts(error), context);
+      : explainFacts(outside(errorFacts(error)), context);
   return new ActionError(explained.title, explained.message, explained.fix, {
     cause: error,
     details: explained.details,
@@ -83,6 +86,11 @@ export function explainFacts(facts: ErrorFacts, context: FailureContext): Explan
     message: `Could not get credentials${forRole(context)}: ${code ? `${code}: ` : ''}${message}`,
     fix: 'Check the role ARN, its trust policy, and the inputs of this step.',
   };
+}
+
+/** Pure: the facts with their outside text (an STS code or message) kept on one line. */
+function outside(facts: ErrorFacts): ErrorFacts {
+  return { ...facts, message: oneLine(facts.message), ...(facts.code && { code: oneLine(facts.code) }) };
 }
 
 const forRole = (context: FailureContext): string => (context.roleArn ? ` for ${context.roleArn}` : '');
@@ -237,9 +245,10 @@ const UNREACHABLE = /^E[A-Z]+$|^UND_ERR|Timeout|network/;
 
 /** Retries ran out: how many, over how long, the last error, and what usually causes that one. */
 function retriesExhausted(error: RetriesExhaustedError, context: FailureContext): Explanation {
-  const code = error.lastCode;
+  const code = oneLine(error.lastCode);
+  const tokenEndpoint = error.cause instanceof OidcRequestError;
   let fix: string;
-  if (error.cause instanceof OidcRequestError) {
+  if (tokenEndpoint) {
     fix =
       "GitHub's OIDC token endpoint kept failing; this is on GitHub's side and usually passes: re-run the job.";
   } else if (code === 'IDPCommunicationError' || code === 'InvalidIdentityToken') {
@@ -259,9 +268,19 @@ function retriesExhausted(error: RetriesExhaustedError, context: FailureContext)
     fix = `The retries ran into the step's deadline (action-timeout-s, or 120 s without it). ${fix}`;
   }
   const attempts = `${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
+  const gaveUp = `Gave up${forRole(context)} after ${attempts} over ${(error.elapsedMs / 1000).toFixed(1)} s; the last error was ${code}: ${oneLine(error.message)}`;
+  if (error.reason === 'deadline' && context.actionTimeoutSeconds) {
+    return {
+      title: 'Action timed out',
+      message: `The action did not finish within action-timeout-s (${context.actionTimeoutSeconds} s). ${gaveUp}`,
+      fix,
+    };
+  }
   return {
-    title: `AWS STS retries exhausted (${code})`,
-    message: `Gave up${forRole(context)} after ${attempts} over ${(error.elapsedMs / 1000).toFixed(1)} s; the last error was ${code}: ${error.message}`,
+    title: tokenEndpoint
+      ? `GitHub OIDC token endpoint retries exhausted (${code})`
+      : `AWS STS retries exhausted (${code})`,
+    message: gaveUp,
     fix,
   };
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as core from '@actions/core';
 import { jwtDecode } from 'jwt-decode';
 import { ActionError } from '../common/errors.js';
+import { secret } from '../common/log.js';
 import { requestGitHubIdToken } from './oidc-request.js';
 
 /** Supplies the web identity token for AssumeRoleWithWebIdentity. */
@@ -45,7 +45,7 @@ export class GitHubOidcToken implements TokenSource {
       return cached.jwt;
     }
     const jwt = await this.fetchToken(this.audience);
-    core.setSecret(jwt);
+    secret(jwt);
     this.cached = { jwt, expiresAt: tokenExpiry(jwt) };
     return jwt;
   }
@@ -57,7 +57,7 @@ export class TokenFile implements TokenSource {
 
   async token(): Promise<string> {
     const jwt = readTokenFile(this.path).trim();
-    core.setSecret(jwt);
+    secret(jwt);
     return jwt;
   }
 }
