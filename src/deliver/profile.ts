@@ -84,6 +84,8 @@ const RESTORED = [
 ] as const;
 /** Kept after the post step when nothing came before: '' would break botocore, and they stay valid. */
 const KEPT = ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
+/** Never blanked: not a secret, and botocore takes an empty AWS_DEFAULT_REGION as a region and fails. */
+const REGIONS = ['AWS_REGION', 'AWS_DEFAULT_REGION'];
 type RestoredName = (typeof RESTORED)[number];
 
 /**
@@ -236,6 +238,7 @@ export function revertedEnvironment(
     exported.map((name) => {
       const value = previous[name];
       if (RESTORED.includes(name as RestoredName) && typeof value === 'string') return [name, value];
+      if (REGIONS.includes(name)) return [name, current[name] ?? ''];
       return [name, KEPT.includes(name) && state ? (current[name] ?? '') : ''];
     }),
   );

@@ -209,6 +209,19 @@ describe('after the post step', () => {
       });
     },
   );
+  it('the environment hand-off: the region stays, so a later post step with keys but no region still works', async () => {
+    const job = jobs();
+    expectSuccess(await job.uses(inputs({})));
+    await job.post();
+    // botocore takes an empty AWS_DEFAULT_REGION as a region, and fails on it.
+    expect(job.env.AWS_REGION).toBe(inputs({})['aws-region']);
+    expect(job.env.AWS_DEFAULT_REGION).toBe(inputs({})['aws-region']);
+    const own = {
+      AWS_ACCESS_KEY_ID: RUNNER_USER.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: RUNNER_USER.secretAccessKey,
+    };
+    expect(await whoEachConsumerIs(job, own)).toEqual(everyone(RUNNER_USER.arn));
+  });
 });
 
 describe('shared files named on the action step only', () => {

@@ -365,7 +365,7 @@ describe('file-system failures', () => {
 describe('revertedEnvironment (the post step)', () => {
   const EXPORTED = ['AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_REGION'];
 
-  it('puts back the AWS_PROFILE / AWS_CONFIG_FILE a job had before, and blanks the rest', () => {
+  it('puts back the AWS_PROFILE / AWS_CONFIG_FILE a job had before, keeps the region, and blanks the rest', () => {
     const h = home();
     const env = { HOME: h, AWS_PROFILE: 'preexisting', AWS_CONFIG_FILE: '~/team/config' };
     const p = plan({ 'refresh-credentials': 'true', 'aws-profile': 'ci' }, env);
@@ -373,11 +373,11 @@ describe('revertedEnvironment (the post step)', () => {
     const main = profileEnvironment(p, true);
     expect(main.AWS_PROFILE).toBe('ci');
     expect(main.AWS_CONFIG_FILE).toBe(join(h, 'team', 'config'));
-    expect(revertedEnvironment(EXPORTED, cleanupState(p))).toEqual({
+    expect(revertedEnvironment(EXPORTED, cleanupState(p), { AWS_REGION: 'eu-west-1' })).toEqual({
       AWS_PROFILE: env.AWS_PROFILE,
       AWS_CONFIG_FILE: env.AWS_CONFIG_FILE,
       AWS_ACCESS_KEY_ID: '',
-      AWS_REGION: '',
+      AWS_REGION: 'eu-west-1',
     });
   });
 
@@ -392,6 +392,13 @@ describe('revertedEnvironment (the post step)', () => {
     });
     const blank = Object.fromEntries(EXPORTED.map((name) => [name, '']));
     expect(revertedEnvironment(EXPORTED, '')).toEqual(blank);
+    // Environment hand-off (no profile state): the credentials are blanked, the region stays.
+    expect(revertedEnvironment(EXPORTED, '', { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIA' })).toEqual(
+      {
+        ...blank,
+        AWS_REGION: 'eu-west-1',
+      },
+    );
   });
 
   it('restores only the two profile variables, whatever the state holds', () => {
