@@ -12,6 +12,7 @@ import { setDeadline } from './common/deadline.js';
 import type { ActionError } from './common/errors.js';
 import { printable, secret } from './common/log.js';
 import { describeRetry, RetriesExhaustedError, type RetryOutcome } from './common/retry.js';
+import { reserveStdout } from './common/stdout.js';
 import { webIdentitySession } from './credentials/web-identity.js';
 import { parseRefresherArgs, type RefreshOptions, refresherRetryPolicy } from './deliver/refresh-command.js';
 import { explain, type FailureContext } from './report/diagnostics.js';
@@ -56,7 +57,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
   let retries = 0;
   try {
     const { value, attempts } = await assume(options, context, env, () => retries++);
-    emit(credentialProcessJson(value));
+    emit(`${credentialProcessJson(value)}\n`);
     record(options, { ok: true, attempts });
     return 0;
   } catch (error) {
@@ -144,26 +145,4 @@ function scrubStderr(): void {
     const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
     return write(printable(text), done);
   }) as typeof process.stderr.write;
-}
-
-/**
- * Keeps stdout for the credential JSON alone. What a dependency prints there goes to stderr instead,
- * except workflow commands: nobody reads them here, and `::add-mask::` would carry the token itself.
- */
-function reserveStdout(): (text: string) => void {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    const kept = text
-      .split('\n')
-      .filter((line) => !line.trimStart().startsWith('::'))
-      .join('\n');
-    if (kept.trim() !== '') process.stderr.write(kept);
-    const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-    done?.();
-    return true;
-  }) as typeof process.stdout.write;
-  return (text) => {
-    write(`${text}\n`);
-  };
 }

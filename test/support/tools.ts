@@ -91,22 +91,7 @@ export interface CliResult {
  * AWS_* leaks in. HOME defaults to a path that has no ~/.aws.
  */
 export function awsCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      awsCliPath(),
-      args,
-      {
-        env: { ...baseEnv(), HOME: '/nonexistent', ...awsCliEnv(), ...env },
-        timeout: timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ exitCode: code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
+  return runTool(awsCliPath(), args, { HOME: '/nonexistent', ...awsCliEnv(), ...env }, timeoutMs);
 }
 
 /** The node that runs the action's bundle in e2e tests: E2E_ACTION_NODE, else the one running the tests. */
