@@ -27,7 +27,7 @@ import { refreshingProfile, refreshOptions } from './deliver/refresh-command.js'
 import { type EarlierCredentials, earlierCredentials, replacementNotice } from './deliver/replacement.js';
 import { jobSummaryRequested } from './inputs/names.js';
 import { readSettings, type Settings } from './inputs/settings.js';
-import { explain, type FailureContext } from './report/diagnostics.js';
+import type { FailureContext } from './report/diagnostics.js';
 import { claimsSummary, failureSummary } from './report/failure-summary.js';
 import { hide } from './report/markdown.js';
 import { summaryFacts, summaryTable, writeSummary } from './report/summary.js';
@@ -85,6 +85,8 @@ export async function run(
     deliverCredentials(assumed, settings, plan.source, plan.profile, env);
     await report(assumed, settings, plan, step);
   } catch (error) {
+    // Only a failure needs the explanations: they load then, from a chunk of their own.
+    const { explain } = await import('./report/diagnostics.js');
     const explained = explain(error, step.context);
     fail(explained, env);
     if (step.jobSummary) {
