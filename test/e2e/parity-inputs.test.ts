@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Proxy, startProxy } from '../support/connect-proxy.js';
+import { type ConnectProxy, startProxy } from '../support/connect-proxy.js';
 import { callerIdentity, errorOf, expectSuccess } from '../support/job-fixture.js';
 import { oidcJobs, useServers } from '../support/servers.js';
 
@@ -20,7 +20,7 @@ const USER = {
 };
 
 const servers = useServers('sts', 'issuer');
-let proxy: Proxy;
+let proxy: ConnectProxy;
 /**
  * The double at an address that is loopback but that @actions/http-client does not treat as such
  * (it never proxies localhost/127.*): an IPv4-mapped IPv6 literal, so no DNS lookup is needed.

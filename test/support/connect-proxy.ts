@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
-export interface Proxy {
+export interface ConnectProxy {
   url: string;
   /** The targets of the tunnels (and of any plain forward request, which is answered 502). */
   targets: string[];
@@ -13,7 +13,7 @@ export interface Proxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(auth?: { user: string; password: string }): Promise<Proxy> {
+export async function startProxy(auth?: { user: string; password: string }): Promise<ConnectProxy> {
   const targets: string[] = [];
   const sockets = new Set<Socket>();
   let refused = 0;
