@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/runner.js';
 import { GITHUB_HOSTED, knownSecrets, oidcJobs, useServers } from '../support/servers.js';
-import type { Fault } from '../support/sts-double.js';
 import { baseEnv } from '../support/tools.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Echo';
@@ -21,7 +20,7 @@ beforeAll(() => {
 const newJob = oidcJobs(servers, { env: () => GITHUB_HOSTED, secrets: () => knownSecrets(servers) });
 
 /** STS answers with the request echoed: the token it was sent, and the request token besides. */
-function echoing(): Fault[] {
+function echoing(): { code: string; message: string; status?: number }[] {
   const echo = `WebIdentityToken={WebIdentityToken}&Authorization=Bearer ${servers.issuer.requestToken}`;
   return [
     { code: 'ValidationError', message: `1 validation error detected: request ${echo}` },
