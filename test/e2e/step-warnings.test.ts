@@ -112,7 +112,9 @@ describe('action-timeout-s, when the step waits on something that ignores the de
       if (summary === 'true') {
         expect(step.summary).toContain('**Action timed out**');
         // Markdown-escaped, as every text from a message is.
-        expect(step.summary).toMatch(/\| Cause \| The action did not finish within action\\-timeout\\-s \\\(3 s\\\)/);
+        expect(step.summary).toMatch(
+          /\| Cause \| The action did not finish within action\\-timeout\\-s \\\(3 s\\\)/,
+        );
         expect(step.summary).toMatch(/\| Fix \| Raise action\\-timeout\\-s/);
         expect(step.summary).toContain(ROLE);
       } else {
