@@ -2,11 +2,15 @@ import { appendFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { cap, log, scrub } from '../common/log.js';
 
-/** Appends to GITHUB_STEP_SUMMARY. A summary that cannot be written must not fail the step. */
+/**
+ * Appends to GITHUB_STEP_SUMMARY. A summary that cannot be written must not fail the step. The file
+ * is not masked by the runner (only its upload is), so it is scrubbed of every secret registered so
+ * far, e.g. the account ids that mask-aws-account-id found in the inputs.
+ */
 export async function writeSummary(markdown: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary.addRaw(markdown).write();
+    await core.summary.addRaw(scrub(markdown)).write();
   } catch (error) {
     core.summary.emptyBuffer();
     log(
