@@ -23,14 +23,15 @@ import {
   unsetCurrentCredentials,
 } from './deliver/deliver.js';
 import { type ProfilePlan, planProfile } from './deliver/profile.js';
-import { refreshingProfile, refreshOptions } from './deliver/refresh-command.js';
+import { refresherProxyWarning, refreshingProfile, refreshOptions } from './deliver/refresh-command.js';
 import { type EarlierCredentials, earlierCredentials, replacementNotice } from './deliver/replacement.js';
-import { jobSummaryRequested } from './inputs/names.js';
+import { jobSummaryRequested, proxyFromEnvironment } from './inputs/names.js';
 import { readSettings, type Settings } from './inputs/settings.js';
 import type { FailureContext } from './report/diagnostics.js';
 import { claimsSummary, failureSummary } from './report/failure-summary.js';
 import { hide } from './report/markdown.js';
 import { summaryFacts, summaryTable, writeSummary } from './report/summary.js';
+import { writeSummaryNow } from './report/write-summary.js';
 import { missingOidcPermissionError } from './tokens/oidc-request.js';
 import type { TokenSource } from './tokens/token.js';
 
@@ -79,7 +80,7 @@ export async function run(
     const settings = inputs(step);
     // Every call is cut at the deadline; the timer is a backstop for anything else that hangs.
     setDeadline(retryPolicy(settings, step.started).deadline);
-    timeout = startActionTimeout(settings.actionTimeoutSeconds, env);
+    timeout = startActionTimeout(settings.actionTimeoutSeconds, step);
     const plan = prepare(settings, step);
     const assumed = await credentials(settings, plan, step);
     deliverCredentials(assumed, settings, plan.source, plan.profile, env);
@@ -122,6 +123,7 @@ function inputs(step: Run): Settings {
 
 /** Everything decided before any STS call, so that a bad combination fails the step at once. */
 function prepare(settings: Settings, { env, context }: Run): Plan {
+  const jobProxy = proxyFromEnvironment(env);
   applyProxySettings(settings.httpProxy, settings.noProxy);
   const facts = runnerFacts(env);
   const source = chooseCredentialSource(settings, facts);
@@ -133,6 +135,8 @@ function prepare(settings: Settings, { env, context }: Run): Plan {
   // And a credential_process line some SDK could not run (checked again when it is written).
   if (profile && settings.refreshCredentials && source.kind === 'oidc') {
     refreshingProfile(refreshOptions(settings, source.roleArn));
+    const proxyWarning = refresherProxyWarning(settings.httpProxy, jobProxy);
+    if (proxyWarning) log('warning', proxyWarning);
   }
   // Read before anything below can blank or delete the variables.
   const earlier = earlierCredentials(env);
@@ -211,18 +215,22 @@ function fail(error: ActionError, env: NodeJS.ProcessEnv): void {
 const BACKSTOP_GRACE_MS = 2000;
 
 /** action-timeout-s: the whole step fails after this long, whatever it is waiting on. */
-function startActionTimeout(seconds: number, env: NodeJS.ProcessEnv): NodeJS.Timeout | undefined {
+function startActionTimeout(seconds: number, step: Run): NodeJS.Timeout | undefined {
   if (seconds <= 0) return undefined;
   const timer = setTimeout(
     () => {
-      fail(
-        new ActionError(
-          'Action timed out',
-          `The action did not finish within action-timeout-s (${seconds} s).`,
-          'Raise action-timeout-s, or check that the STS endpoint and the proxy are reachable from this runner.',
-        ),
-        env,
+      const error = new ActionError(
+        'Action timed out',
+        `The action did not finish within action-timeout-s (${seconds} s).`,
+        'Raise action-timeout-s, or check that the STS endpoint and the proxy are reachable from this runner.',
       );
+      const first = !failed;
+      fail(error, step.env);
+      // Written at once: process.exit below would cut an asynchronous write.
+      if (first && step.jobSummary) {
+        const scope = { roleArn: step.context.roleArn, hidden: maskedAccountIds() };
+        writeSummaryNow(failureSummary(error, scope), step.env);
+      }
       process.exit(1);
     },
     seconds * 1000 + BACKSTOP_GRACE_MS,

@@ -49,6 +49,23 @@ export function refreshOptions(settings: Settings, roleArn: string): RefreshOpti
 }
 
 /**
+ * Pure: the warning when the http-proxy input holds a user name or password, which is never written
+ * into the refreshing profile's line (other users can read a command line). Not when the value came
+ * from the job's HTTPS_PROXY / HTTP_PROXY (`fromEnvironment`): the refresher reads that itself.
+ */
+export function refresherProxyWarning(
+  httpProxy: string | undefined,
+  fromEnvironment: string | undefined,
+): string | undefined {
+  if (proxyUserInfo(httpProxy).length === 0 || httpProxy === fromEnvironment) return undefined;
+  return (
+    'http-proxy holds a user name or password, so the refresher that refresh-credentials writes will not use ' +
+    'it: a command line is readable by other users. The refresher uses HTTPS_PROXY from the job environment ' +
+    'instead; set HTTPS_PROXY in the job `env:` (from a secret) if refreshes must go through this proxy.'
+  );
+}
+
+/**
  * The refresher stops starting attempts this long after it started. The Go SDKs kill a
  * credential_process after 60 s (processcreds.DefaultTimeout); the last attempt (a token request
  * and an STS call, each bounded by its socket timeouts) must end, and its error reach the user,

@@ -4,10 +4,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConnectProxy, startProxy } from '../support/connect-proxy.js';
 import { callerIdentity, errorOf, expectSuccess } from '../support/job-fixture.js';
 import { oidcJobs, useServers } from '../support/servers.js';
 
@@ -20,54 +19,8 @@ const USER = {
   arn: 'arn:aws:iam::123456789012:user/runner-host',
 };
 
-/**
- * A CONNECT proxy on 127.0.0.1 that records each tunnel's target and always connects to
- * 127.0.0.1 at the target's port, whatever host was named: nothing leaves the machine.
- */
-interface Proxy {
-  url: string;
-  targets: string[];
-  stop(): Promise<void>;
-}
-
-async function startProxy(): Promise<Proxy> {
-  const targets: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    targets.push(`${req.method} ${req.url}`); // a plain forward request: not expected from the SDK
-    res.writeHead(502).end();
-  });
-  server.on('connection', (socket) => sockets.add(socket));
-  server.on('connect', (req, client: Socket, head: Buffer) => {
-    const target = req.url ?? '';
-    targets.push(target);
-    const port = Number(target.slice(target.lastIndexOf(':') + 1));
-    const upstream = connect(port, '127.0.0.1', () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    targets,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 const servers = useServers('sts', 'issuer');
-let proxy: Proxy;
+let proxy: ConnectProxy;
 /**
  * The double at an address that is loopback but that @actions/http-client does not treat as such
  * (it never proxies localhost/127.*): an IPv4-mapped IPv6 literal, so no DNS lookup is needed.

@@ -11,6 +11,7 @@ import {
   parseRefresherArgs,
   type RefreshOptions,
   refresherArgs,
+  refresherProxyWarning,
   refreshingProfile,
   refreshOptions,
 } from '../../src/deliver/refresh-command.js';
@@ -158,5 +159,19 @@ describe('refreshOptions and refreshingProfile', () => {
     expect(() => refreshingProfile(FULL, process.execPath, `${script}.missing`)).toThrow(
       /Refresher|not there/,
     );
+  });
+});
+
+describe('refresherProxyWarning', () => {
+  it('warns, naming http-proxy and HTTPS_PROXY, only for an input proxy with user info', () => {
+    const withPassword = 'http://alice:s3cret@proxy.example:3128';
+    expect(refresherProxyWarning(withPassword, undefined)).toMatch(/^http-proxy .*HTTPS_PROXY/);
+    expect(refresherProxyWarning('http://user@proxy.example:3128', undefined)).toBeDefined();
+    expect(refresherProxyWarning('http://proxy.example:3128', undefined)).toBeUndefined();
+    expect(refresherProxyWarning(undefined, undefined)).toBeUndefined();
+    // The same value as the job's HTTPS_PROXY: the refresher reads that itself.
+    expect(refresherProxyWarning(withPassword, withPassword)).toBeUndefined();
+    // The warning never shows the proxy's user info.
+    expect(refresherProxyWarning(withPassword, undefined)).not.toMatch(/alice|s3cret/);
   });
 });

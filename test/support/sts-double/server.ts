@@ -161,7 +161,9 @@ export function startStsDouble(opts: { latencyMs?: number } = {}): Promise<StsDo
     }
     if (fault) {
       call.fault = fault.code;
-      return sendError(res, call, new StsError(fault.code, fault.message, fault.status ?? 400));
+      // {Name} in the message is the request's parameter Name, as an STS echoing its request shows it.
+      const message = fault.message.replace(/\{(\w+)\}/g, (all, name: string) => params[name] ?? all);
+      return sendError(res, call, new StsError(fault.code, message, fault.status ?? 400));
     }
 
     try {

@@ -22,6 +22,7 @@ export interface RecordedCall {
   at: number;
 }
 
+/** A scripted answer; `{Name}` in an error message is replaced by the request's parameter Name. */
 export type Fault = { code: string; message: string; status?: number } | { kind: 'hang' } | { kind: 'reset' };
 
 export interface RoleSpec {
