@@ -101,19 +101,14 @@ export async function run(
   }
 }
 
-/** Stage 1: the settings, with input keys masked and what a failure message may name recorded. */
+/**
+ * Stage 1: the settings (reading them masks the input keys and proxy user info, inputs/secrets.ts)
+ * and what a failure message may name recorded.
+ */
 function inputs(step: Run): Settings {
   const { env, context } = step;
   const settings = readSettings(env);
   step.jobSummary = settings.jobSummary;
-  // Keys given as inputs are secrets too, whether or not the workflow took them from `secrets`.
-  if (settings.accessKeyId && settings.secretAccessKey) {
-    maskCredentials({
-      accessKeyId: settings.accessKeyId,
-      secretAccessKey: settings.secretAccessKey,
-      sessionToken: settings.sessionToken,
-    });
-  }
   context.roleArn = settings.roleToAssume;
   context.durationSeconds = settings.durationSeconds;
   context.actionTimeoutSeconds = settings.actionTimeoutSeconds;
