@@ -73,7 +73,10 @@ export function refresherProxyWarning(
  */
 export const REFRESHER_DEADLINE_MS = 40_000;
 
-/** Pure: the refresher's retry policy: the action's schedule, within REFRESHER_DEADLINE_MS. */
+/** No sleep of the refresher's is longer: even the longest draws leave room for four attempts. */
+export const REFRESHER_MAX_SLEEP_MS = 15_000;
+
+/** Pure: the refresher's retry policy: the action's schedule, shortened to fit REFRESHER_DEADLINE_MS. */
 export function refresherRetryPolicy(
   options: Pick<RefreshOptions, 'maxAttempts'>,
   startedAt: number,
@@ -82,7 +85,11 @@ export function refresherRetryPolicy(
     { disableRetry: false, retryMaxAttempts: options.maxAttempts, actionTimeoutSeconds: 0 },
     startedAt,
   );
-  return { ...policy, deadline: startedAt + REFRESHER_DEADLINE_MS };
+  return {
+    ...policy,
+    backoff: { ...policy.backoff, maxDelayMs: REFRESHER_MAX_SLEEP_MS },
+    deadline: startedAt + REFRESHER_DEADLINE_MS,
+  };
 }
 
 const FLAGS = {

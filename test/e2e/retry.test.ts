@@ -13,7 +13,7 @@ const KEY_MESSAGE =
   "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 /**
  * The STS schedule's bounds (src/common/retry.ts, STS_BACKOFF): the first sleep within [0.1 s, 0.4 s], then
- * each at least 1 s and, this early in a run, at most the 10 s cap (doubling per failure: 10, 20 s).
+ * each at least 1 s and, this early in a run, at most the 10 s cap (tripling per failure: 10, 30 s).
  */
 const FIRST_SLEEP_S = [0.1, 0.4] as const;
 const MIN_SLEEP_S = 1;
@@ -54,7 +54,7 @@ function expectBackoffBounds(lines: RetryLine[]): void {
       expect(line.seconds).toBeLessThanOrEqual(FIRST_SLEEP_S[1]);
     } else {
       expect(line.seconds).toBeGreaterThanOrEqual(MIN_SLEEP_S);
-      expect(line.seconds).toBeLessThanOrEqual(SECOND_MAX_SLEEP_S * 2 ** (i - 1));
+      expect(line.seconds).toBeLessThanOrEqual(SECOND_MAX_SLEEP_S * 3 ** (i - 1));
     }
   });
 }

@@ -350,14 +350,14 @@ describe('withRetry', () => {
     });
     expect(outcome).toEqual({ value: 'ok', attempts: 4 });
     expect(op.calls).toEqual([1, 2, 3, 4]);
-    // random 0.5 with the shipped schedule (quick 0.1–0.4 s, floor 1 s, cap 10 s doubling, age factor 2):
+    // random 0.5 with the shipped schedule (quick 0.1–0.4 s, floor 1 s, cap 10 s tripling, age factor 3):
     // 100 + 0.5 × 300; then 1000 + 0.5 × (10000 − 1000); then, 5.75 s in, the cap is
-    // min(20 s, max(10 s, 2 × 5.75 s)) = 11.5 s: 1000 + 0.5 × (11500 − 1000).
-    expect(time.sleeps).toEqual([250, 5500, 6250]);
+    // min(30 s, max(10 s, 3 × 5.75 s)) = 17.25 s: 1000 + 0.5 × (17250 − 1000).
+    expect(time.sleeps).toEqual([250, 5500, 9125]);
     expect(events.map((e) => [e.attempt, e.maxAttempts, e.code, e.delayMs, e.verdict])).toEqual([
       [1, 12, 'IDPCommunicationError', 250, 'retry'],
       [2, 12, 'IDPCommunicationError', 5500, 'retry'],
-      [3, 12, 'IDPCommunicationError', 6250, 'retry'],
+      [3, 12, 'IDPCommunicationError', 9125, 'retry'],
     ]);
   });
 
