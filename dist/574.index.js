@@ -218,34 +218,42 @@ function hours(seconds) {
 }
 const THROTTLED = /Throttl|RequestLimitExceeded|TooManyRequests|HTTP 429/;
 const UNREACHABLE = /^E[A-Z]+$|^UND_ERR|Timeout|network/;
+/** What each caller can raise to retry for longer, and what its deadline is. */
+const RETRY_BUDGET = {
+    action: {
+        raise: ' Raise retry-max-attempts or action-timeout-s to wait it out.',
+        deadline: "the step's deadline (action-timeout-s, or 120 s without it)",
+    },
+    refresher: {
+        raise: ' Raise retry-max-attempts in the step that wrote this profile to retry more often.',
+        deadline: "the refresher's 40 s deadline (an AWS SDK stops waiting for credential_process after a minute)",
+    },
+    cli: { raise: '', deadline: 'the 120 s deadline' },
+};
 /** Retries ran out: how many, over how long, the last error, and what usually causes that one. */
 function retriesExhausted(error, context) {
     const code = (0,_common_log_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error.lastCode);
     const tokenEndpoint = error.cause instanceof _tokens_oidc_request_js__WEBPACK_IMPORTED_MODULE_6__/* .OidcRequestError */ .BE;
+    const budget = RETRY_BUDGET[context.caller ?? 'action'];
     let fix;
     if (tokenEndpoint) {
         fix =
             "GitHub's OIDC token endpoint kept failing; this is on GitHub's side and usually passes: re-run the job.";
     }
     else if (code === 'IDPCommunicationError' || code === 'InvalidIdentityToken') {
-        fix =
-            "AWS could not fetch GitHub's token signing keys (common when many jobs start at once). It passes: " +
-                're-run the job, or raise retry-max-attempts or action-timeout-s to wait it out.';
+        fix = `AWS could not fetch the token issuer's signing keys (common when many jobs start at once). It passes: re-run the job.${budget.raise}`;
     }
     else if (THROTTLED.test(code)) {
-        fix =
-            'STS throttled this account: fewer jobs at once (strategy.max-parallel), or raise retry-max-attempts.';
+        fix = `STS throttled this account: run fewer jobs at once (strategy.max-parallel on GitHub).${budget.raise}`;
     }
     else if (UNREACHABLE.test(code)) {
         fix = "STS could not be reached: check the runner's network, http-proxy / no-proxy and sts-endpoint.";
     }
     else {
-        fix =
-            'This is usually a passing AWS or GitHub fault: re-run the job. Raise retry-max-attempts or action-timeout-s if it recurs.';
+        fix = `This is usually a passing AWS or GitHub fault: re-run the job.${budget.raise}`;
     }
-    if (error.reason === 'deadline') {
-        fix = `The retries ran into the step's deadline (action-timeout-s, or 120 s without it). ${fix}`;
-    }
+    if (error.reason === 'deadline')
+        fix = `The retries ran into ${budget.deadline}. ${fix}`;
     const attempts = `${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
     const gaveUp = `Gave up${forRole(context)} after ${attempts} over ${(error.elapsedMs / 1000).toFixed(1)} s; the last error was ${code}: ${(0,_common_log_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error.message)}`;
     if (error.reason === 'deadline' && context.actionTimeoutSeconds) {

@@ -49,6 +49,7 @@ async function refresh(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
   // Scrubbed from all this process prints, as is every JWT.
   secret(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   const context: FailureContext = {
+    caller: 'refresher',
     roleArn: options.roleArn,
     durationSeconds: options.durationSeconds,
     source: { kind: 'oidc', roleArn: options.roleArn },

@@ -108,6 +108,7 @@ interface Failure {
 function failureContext({ settings, token }: Prepared): FailureContext {
   const roleArn = settings.roleToAssume ?? '';
   return {
+    caller: 'cli',
     roleArn,
     durationSeconds: settings.durationSeconds,
     audience: token.kind === 'github' ? token.audience : undefined,

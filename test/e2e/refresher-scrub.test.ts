@@ -100,3 +100,29 @@ describe('the refresher, when STS echoes the request in an error', () => {
     expectScrubbed(out);
   });
 });
+
+describe('the refresher, when its retries run out', () => {
+  it('names the knob that exists for it (retry-max-attempts in the step), not action-timeout-s', async () => {
+    const job = newJob();
+    const step = await job.uses({
+      'role-to-assume': ROLE,
+      'aws-region': 'eu-west-1',
+      'sts-endpoint': servers.sts.endpoint,
+      'refresh-credentials': 'true',
+      'retry-max-attempts': '1',
+    });
+    expect(step.exitCode, step.stdout).toBe(0);
+    const config = readFileSync(join(job.home, '.aws', 'config'), 'utf8');
+    const line = /^credential_process = (.*)$/m.exec(config)?.[1] ?? '';
+    const args = line.slice(line.indexOf(' --role-arn') + 1).split(' ');
+    expect(args).toContain('--max-attempts');
+    servers.sts.script('AssumeRoleWithWebIdentity', [
+      { code: 'IDPCommunicationError', message: "Couldn't retrieve verification key" },
+    ]);
+    const { code, out } = await runRefresher(args, { ...servers.issuer.env(), ...GITHUB_HOSTED });
+    expect(code, out).not.toBe(0);
+    expect(out).toContain('AWS STS retries exhausted (IDPCommunicationError)');
+    expect(out).toContain('retry-max-attempts in the step that wrote this profile');
+    expect(out).not.toContain('action-timeout-s');
+  });
+});

@@ -312,6 +312,33 @@ describe('explain', () => {
     expect(byAttempts.fix).not.toContain('deadline');
   });
 
+  it.each([
+    ['IDPCommunicationError', 400],
+    ['Throttling', 400],
+    ['InternalFailure', 500],
+  ])(
+    'retries exhausted on %s name only what the caller has: the action, the refresher, the command line',
+    (code, status) => {
+      const last = stsError(code, 'm', status);
+      const forAction = explain(new RetriesExhaustedError(3, 30_000, last, 'deadline'), oidc());
+      expect(forAction.fix).toContain('retry-max-attempts');
+      expect(forAction.fix).toContain('action-timeout-s');
+      const forRefresher = explain(new RetriesExhaustedError(3, 30_000, last, 'deadline'), {
+        ...oidc(),
+        caller: 'refresher',
+      });
+      expect(forRefresher.fix).toContain('40 s');
+      expect(forRefresher.fix).toContain('retry-max-attempts in the step that wrote this profile');
+      expect(forRefresher.fix).not.toContain('action-timeout-s');
+      const forCli = explain(new RetriesExhaustedError(3, 30_000, last, 'deadline'), {
+        ...oidc(),
+        caller: 'cli',
+      });
+      expect(forCli.fix).toContain('120 s');
+      expect(forCli.fix).not.toMatch(/retry-max-attempts|action-timeout-s/);
+    },
+  );
+
   it("retries exhausted on GitHub's token endpoint blames GitHub, not STS", () => {
     const last = new OidcRequestError('HTTP 503: unavailable', { statusCode: 503 });
     const error = explain(new RetriesExhaustedError(12, 90_000, last), oidc());
