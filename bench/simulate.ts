@@ -153,7 +153,13 @@ export async function simulateStorm(
       if (policy === 'upstream') {
         await upstreamRetry(callSts, clock.sleep, random);
       } else {
-        const settings = { disableRetry: false, retryMaxAttempts: 12, actionTimeoutSeconds: 0 };
+        // What the runner gives each job of a matrix of this size (action.yml's default).
+        const settings = {
+          disableRetry: false,
+          retryMaxAttempts: 12,
+          actionTimeoutSeconds: 0,
+          concurrentJobs: model.jobs,
+        };
         const shipped = retryPolicy(settings, clock.now);
         await withRetry(
           callSts,

@@ -73,7 +73,12 @@ export async function stormRound(jobs: number): Promise<StormRound> {
     const loadAverage = loadavg()[0] ?? 0;
     const started = performance.now();
     const startedAt = Date.now();
-    const runs = await Promise.all(Array.from({ length: jobs }, () => runAction(endpoints)));
+    // Each process gets what the runner gives a job of a matrix of `jobs` jobs: action.yml's
+    // concurrent-jobs default, evaluated from the strategy context.
+    const matrix = { 'INPUT_CONCURRENT-JOBS': String(jobs) };
+    const runs = await Promise.all(
+      Array.from({ length: jobs }, () => runAction(endpoints, undefined, undefined, matrix)),
+    );
     const ok = runs.filter((run) => run.exitCode === 0 && run.exported);
     const phases = jobPhases(endpoints.sts.calls, startedAt);
     const firstCall = Math.min(...phases.map((p) => p.firstCall));

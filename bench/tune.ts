@@ -1,18 +1,23 @@
-// How the STS backoff was chosen: the shipped withRetry on the storm model (all jobs at once), over
-// a grid of second-sleep caps, growth factors and age factors (the cap is at most ageFactor × the
-// time since the first attempt), at 32, 128 and 256 jobs. Not part of `npm run bench`; run it with
+// How the STS backoff was chosen: the shipped withRetry on the storm model (all jobs at once, each
+// told the matrix's size as concurrent-jobs), over a grid of first-retry spreads per job and of
+// later caps, at 32, 128 and 256 jobs. Not part of `npm run bench`; run it with
 // `npx tsx bench/tune.ts` after changing src/common/retry.ts.
-import { STS_BACKOFF } from '../src/common/retry.js';
+import { type Backoff, STS_BACKOFF } from '../src/common/retry.js';
 import { bucketFloorSeconds, STORM_MODEL, summarize } from './simulate.js';
 
 /** Seeds per storm size: the big storms are slower to simulate. */
 const SEEDS: Record<number, number> = { 32: 100, 128: 40, 256: 20 };
-const CAPS_MS = [8000, 9000, 10_000];
-const GROWTHS = [2, 3];
-const AGE_FACTORS = [undefined, 2, 3, 4];
+const SPREADS_MS = [undefined, 150, 200, 250, 300];
+const LATER: Array<Pick<Backoff, 'capMs' | 'capGrowth' | 'ageFactor'>> = [
+  { capMs: 10_000, capGrowth: 2, ageFactor: 2 },
+  { capMs: 10_000, capGrowth: 3, ageFactor: 3 },
+  { capMs: 5000, capGrowth: 2, ageFactor: 2 },
+];
 const STORMS = [32, 128, 256] as const;
 
 const s = (seconds: number) => seconds.toFixed(2);
+const isShipped = (candidate: Partial<Backoff>) =>
+  Object.entries(candidate).every(([key, value]) => STS_BACKOFF[key as keyof Backoff] === value);
 
 const rows: string[] = [
   '| Jobs | Policy | Fewest successes | p95 | p95 / floor | Requests per success |',
@@ -23,18 +28,14 @@ for (const jobs of STORMS) {
   const seeds = SEEDS[jobs] ?? 20;
   const floor = bucketFloorSeconds(jobs);
   const candidates = [{ label: 'upstream', summary: await summarize('upstream', model, seeds) }];
-  for (const capMs of CAPS_MS) {
-    for (const capGrowth of GROWTHS) {
-      for (const ageFactor of AGE_FACTORS) {
-        const shipped =
-          capMs === STS_BACKOFF.capMs &&
-          capGrowth === STS_BACKOFF.capGrowth &&
-          ageFactor === STS_BACKOFF.ageFactor;
-        candidates.push({
-          label: `cap ${capMs / 1000} s ×${capGrowth}, age factor ${ageFactor ?? 'none'}${shipped ? ' (shipped)' : ''}`,
-          summary: await summarize('ours', model, seeds, { capMs, capGrowth, ageFactor }),
-        });
-      }
+  for (const spreadPerJobMs of SPREADS_MS) {
+    for (const later of LATER) {
+      const candidate = { spreadPerJobMs, ...later };
+      const spread = spreadPerJobMs === undefined ? 'no spread' : `spread ${spreadPerJobMs} ms per job`;
+      candidates.push({
+        label: `${spread}; cap ${later.capMs / 1000} s ×${later.capGrowth}, age factor ${later.ageFactor}${isShipped(candidate) ? ' (shipped)' : ''}`,
+        summary: await summarize('ours', model, seeds, candidate),
+      });
     }
   }
   for (const { label, summary } of candidates) {

@@ -5,16 +5,22 @@
 import { classify, type ErrorFacts, errorFacts, type Verdict } from './classify.js';
 
 /**
- * One backoff schedule. The first retry comes quickly: a blip is over by then, and a client cannot
- * tell a blip from a storm at its first failure. Later sleeps are jittered between a floor and a cap
- * that grows with each consecutive failure, bounded by the time already spent: a job that keeps
- * failing early in a storm spreads its next attempts over more and more time (and over the deadline)
- * instead of spending its attempt budget early, while in a short storm no job sleeps for long.
+ * One backoff schedule. A lone job's first retry comes quickly: a blip is over by then. A job that
+ * is one of many started together (a matrix) spreads its first retry over a window in proportion to
+ * their number instead, since its failure most likely comes from their own storm at the IdP, and
+ * every job retrying at once would only fail again. Later sleeps are jittered between a floor and a
+ * cap that grows with each consecutive failure, bounded by the time already spent: a job that keeps
+ * failing spreads its next attempts over more and more time (and over the deadline) instead of
+ * spending its attempt budget early, while in a short storm no job sleeps for long.
  */
 export interface Backoff {
-  /** The first retry: uniform in [quickMinMs, quickMaxMs]. */
+  /** A lone job's first retry: uniform in [quickMinMs, quickMaxMs]. */
   quickMinMs: number;
   quickMaxMs: number;
+  /** With N concurrent jobs, the first retry is uniform in [quickMinMs, N × spreadPerJobMs] ... */
+  spreadPerJobMs?: number;
+  /** ... but that window never ends later than this. */
+  maxSpreadMs?: number;
   /** Every later sleep is at least this long. */
   floorMs: number;
   /** The second sleep's cap; each further failure multiplies it by capGrowth, up to maxDelayMs. */
@@ -34,6 +40,8 @@ export interface RetryPolicy {
   tokenBackoff: Backoff;
   /** Absolute time (ms since epoch) after which no new attempt starts. */
   deadline?: number;
+  /** How many jobs may call STS at the same moment as this one (the concurrent-jobs input). */
+  concurrentJobs?: number;
 }
 
 // Chosen with bench/tune.ts on the storm model at 32, 128 and 256 jobs (see BENCHMARKS.md); re-run
@@ -43,6 +51,8 @@ export interface RetryPolicy {
 export const STS_BACKOFF: Backoff = {
   quickMinMs: 100,
   quickMaxMs: 400,
+  spreadPerJobMs: 250,
+  maxSpreadMs: 60_000,
   floorMs: 1000,
   capMs: 10_000,
   capGrowth: 3,
@@ -63,7 +73,12 @@ export const DEFAULT_DEADLINE_MS = 120_000;
 
 /** Pure: the policy the inputs ask for. */
 export function retryPolicy(
-  settings: { disableRetry: boolean; retryMaxAttempts: number; actionTimeoutSeconds: number },
+  settings: {
+    disableRetry: boolean;
+    retryMaxAttempts: number;
+    actionTimeoutSeconds: number;
+    concurrentJobs?: number;
+  },
   startedAt: number,
 ): RetryPolicy {
   const budget =
@@ -73,7 +88,23 @@ export function retryPolicy(
     backoff: STS_BACKOFF,
     tokenBackoff: TOKEN_BACKOFF,
     deadline: startedAt + budget,
+    concurrentJobs: settings.concurrentJobs ?? 1,
   };
+}
+
+/**
+ * Pure: the end of the first retry's window. A lone job's is quickMaxMs; with N concurrent jobs,
+ * N × spreadPerJobMs, at most maxSpreadMs and at most half the time left before the deadline (so the
+ * spread never eats the retries it is for), never below quickMaxMs.
+ */
+export function firstRetryWindowMs(backoff: Backoff, concurrentJobs: number, remainingMs: number): number {
+  if (backoff.spreadPerJobMs === undefined || concurrentJobs <= 1) return backoff.quickMaxMs;
+  const spread = Math.min(
+    concurrentJobs * backoff.spreadPerJobMs,
+    backoff.maxSpreadMs ?? Number.POSITIVE_INFINITY,
+    remainingMs / 2,
+  );
+  return Math.max(backoff.quickMaxMs, spread);
 }
 
 /** Pure: the cap of the sleep after `failures` consecutive failures, `elapsedMs` after the first attempt. */
@@ -86,17 +117,18 @@ export function backoffCap(failures: number, backoff: Backoff, elapsedMs: number
 
 /**
  * Pure: the sleep before the next attempt, after `failures` consecutive failures of one kind (1 for
- * the first): quick the first time, then uniform in [floor, backoffCap], so that jobs that failed
- * together spread out over the whole span the cap allows.
+ * the first): the first time uniform in [quickMin, firstWindowMs] (firstRetryWindowMs), then in
+ * [floor, backoffCap], so that jobs that failed together spread out over the whole span allowed.
  */
 export function backoffDelay(
   failures: number,
   backoff: Backoff,
   random: () => number,
   elapsedMs = 0,
+  firstWindowMs = backoff.quickMaxMs,
 ): number {
   if (failures <= 1) {
-    return Math.floor(backoff.quickMinMs + random() * (backoff.quickMaxMs - backoff.quickMinMs));
+    return Math.floor(backoff.quickMinMs + random() * (firstWindowMs - backoff.quickMinMs));
   }
   const cap = backoffCap(failures, backoff, elapsedMs);
   return Math.floor(backoff.floorMs + random() * (cap - backoff.floorMs));
@@ -113,15 +145,21 @@ export interface RetryEvent {
   code: string;
   delayMs: number;
   verdict: Verdict;
+  /** Set when this first retry was spread over a window for concurrent jobs. */
+  spread?: { concurrentJobs: number; windowMs: number };
 }
 
 /** The one log line of a retry: attempt n of m, the error code, and what happens next. */
 export function describeRetry(event: RetryEvent): string {
+  const seconds = (ms: number) => (ms / 1000).toFixed(2);
+  const why = event.spread
+    ? ` (the first retries of ${event.spread.concurrentJobs} concurrent jobs are spread over ${seconds(event.spread.windowMs)} s)`
+    : '';
   const next =
     event.verdict === 'refresh-token'
-      ? `fetching a fresh web identity token and retrying in ${(event.delayMs / 1000).toFixed(2)} s.`
-      : `retrying in ${(event.delayMs / 1000).toFixed(2)} s.`;
-  return `Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}; ${next}`;
+      ? `fetching a fresh web identity token and retrying in ${seconds(event.delayMs)} s`
+      : `retrying in ${seconds(event.delayMs)} s`;
+  return `Attempt ${event.attempt} of ${event.maxAttempts} failed with ${event.code}; ${next}${why}.`;
 }
 
 export class RetriesExhaustedError extends Error {
@@ -203,9 +241,14 @@ export async function withRetry<T>(
       const immediate = verdict === 'refresh-token' && refreshes++ === 0;
       const schedule = scheduleOf(facts);
       let delayMs = 0;
+      let spread: RetryEvent['spread'];
       if (!immediate) {
         const backoff = schedule === 'token-endpoint' ? policy.tokenBackoff : policy.backoff;
-        delayMs = backoffDelay(++failures[schedule], backoff, random, now() - started);
+        const concurrentJobs = policy.concurrentJobs ?? 1;
+        const remainingMs = (policy.deadline ?? Number.POSITIVE_INFINITY) - now();
+        const windowMs = firstRetryWindowMs(backoff, concurrentJobs, remainingMs);
+        delayMs = backoffDelay(++failures[schedule], backoff, random, now() - started, windowMs);
+        if (failures[schedule] === 1 && windowMs > backoff.quickMaxMs) spread = { concurrentJobs, windowMs };
       }
       if (policy.deadline !== undefined && now() + delayMs >= policy.deadline) {
         throw new RetriesExhaustedError(attempt, now() - started, error, 'deadline');
@@ -217,6 +260,7 @@ export async function withRetry<T>(
         code: describeCode(facts),
         delayMs,
         verdict,
+        ...(spread ? { spread } : {}),
       });
       await sleep(delayMs);
     }

@@ -25,6 +25,7 @@ export const INPUT_NAMES = [
   'unset-current-credentials',
   'disable-retry',
   'retry-max-attempts',
+  'concurrent-jobs',
   'special-characters-workaround',
   'use-existing-credentials',
   'allowed-account-ids',

@@ -33,6 +33,8 @@ export interface Settings {
   unsetCurrentCredentials: boolean;
   disableRetry: boolean;
   retryMaxAttempts: number;
+  /** Jobs that may call STS at the same moment as this one (a matrix's size): spreads the first retry. */
+  concurrentJobs: number;
   specialCharactersWorkaround: boolean;
   useExistingCredentials: boolean;
   allowedAccountIds: string[];
@@ -203,6 +205,8 @@ const INPUTS: Record<keyof TableSettings, InputSpec> = {
     min: 1,
     max: 100,
   },
+  // Empty outside GitHub's runner (which fills in the matrix's size): a lone job.
+  concurrentJobs: { kind: 'integer', input: 'concurrent-jobs', fallback: 1, min: 1, max: 1000 },
   specialCharactersWorkaround: bool('special-characters-workaround'),
   useExistingCredentials: bool('use-existing-credentials'),
   allowedAccountIds: {

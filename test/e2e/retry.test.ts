@@ -4,7 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer.js';
-import { Job, type StepResult } from '../support/runner.js';
+import { Job, type StepResult, type Strategy } from '../support/runner.js';
 import { type StsDouble, startStsDouble } from '../support/sts-double.js';
 
 const ROLE = 'arn:aws:iam::111111111111:role/Retry';
@@ -96,6 +96,7 @@ interface Bed {
 async function bed(
   onTestFinished: TestContext['onTestFinished'],
   jobEnv: Record<string, string> = {},
+  strategy?: Strategy,
 ): Promise<Bed> {
   const issuer = await startOidcIssuer();
   const sts = await startStsDouble();
@@ -107,6 +108,7 @@ async function bed(
       AWS_EC2_METADATA_DISABLED: 'true',
       ...jobEnv,
     },
+    strategy,
   });
   onTestFinished(async () => {
     // No web identity token may reach the log, masked or not.
@@ -187,6 +189,28 @@ describe.concurrent('retried until it succeeds', () => {
       [3, 12, 'IDPCommunicationError'],
     ]);
     expectBackoffBounds(lines);
+  });
+
+  it("in a matrix, the first retry is spread over the concurrent jobs' window, from action.yml's default", async ({
+    onTestFinished,
+  }) => {
+    // 256 jobs, 16 at a time: concurrent-jobs defaults to 16, a window of 16 × 0.25 s.
+    const strategy = { 'fail-fast': true, 'job-index': 7, 'job-total': 256, 'max-parallel': 16 };
+    const t = await bed(onTestFinished, {}, strategy);
+    t.sts.script('AssumeRoleWithWebIdentity', [{ code: 'IDPCommunicationError', message: KEY_MESSAGE }]);
+    const step = await t.run();
+    expectCredentials(t, step);
+    const [line, ...more] = retryLines(step);
+    expect(more).toEqual([]);
+    expect(line?.seconds).toBeGreaterThanOrEqual(FIRST_SLEEP_S[0]);
+    expect(line?.seconds).toBeLessThanOrEqual(4);
+    expect(step.stdout).toContain('(the first retries of 16 concurrent jobs are spread over 4.00 s).');
+    // concurrent-jobs: 1 in with: wins over the matrix: a quick retry.
+    t.sts.script('AssumeRoleWithWebIdentity', [{ code: 'IDPCommunicationError', message: KEY_MESSAGE }]);
+    const lone = await t.run({ 'concurrent-jobs': '1' });
+    expectCredentials(t, lone);
+    expectBackoffBounds(retryLines(lone));
+    expect(lone.stdout).not.toContain('concurrent jobs');
   });
 
   it('throttling, then success', async ({ onTestFinished }) => {

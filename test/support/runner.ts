@@ -42,7 +42,18 @@ export interface JobOptions {
   github?: Record<string, string>;
   /** The node that runs the action (the runner's node24 on GitHub); default actionNode(). */
   node?: string;
+  /** The `strategy` context of a matrix job; default what GitHub gives a job without a matrix. */
+  strategy?: Strategy;
 }
+
+export interface Strategy {
+  'fail-fast': boolean;
+  'job-index': number;
+  'job-total': number;
+  'max-parallel': number;
+}
+
+const NO_MATRIX: Strategy = { 'fail-fast': true, 'job-index': 0, 'job-total': 1, 'max-parallel': 1 };
 
 export interface StepOptions {
   env?: Record<string, string>;
@@ -73,6 +84,7 @@ export class Job {
   private readonly node: string;
   private readonly jobEnv: Record<string, string>;
   private readonly context: Record<string, string>;
+  private readonly strategy: Strategy;
   private readonly log = new SecretLog();
   private readonly posts: PostStep[] = [];
   private readonly summaries: string[] = [];
@@ -95,6 +107,7 @@ export class Job {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.node = opts.node ?? actionNode();
     this.jobEnv = { ...(opts.env ?? {}) };
+    this.strategy = opts.strategy ?? NO_MATRIX;
     const eventPath = join(this.runnerTemp, '_github_workflow', 'event.json');
     mkdirSync(dirname(eventPath), { recursive: true });
     writeFileSync(
@@ -314,7 +327,7 @@ export class Job {
     for (const [k, v] of Object.entries(this.context)) {
       if (k.startsWith('GITHUB_')) github[k.slice('GITHUB_'.length).toLowerCase()] = v;
     }
-    return { contexts: { env, github, ...extra }, failed: this.jobFailed };
+    return { contexts: { env, github, strategy: this.strategy, ...extra }, failed: this.jobFailed };
   }
 
   private action(): ActionMeta {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { INPUT_NAMES } from '../../src/inputs/names.js';
 import { DEFAULTS } from '../../src/inputs/settings.js';
+import { interpolate } from '../support/expressions.js';
 
 interface ActionYml {
   name: string;
@@ -74,7 +75,8 @@ describe('action.yml', () => {
 
   it('keeps defaults in the code, so the environment fallback can apply, and requires nothing', () => {
     for (const [name, spec] of Object.entries(action.inputs)) {
-      expect(spec.default, name).toBeUndefined();
+      // Only the runner knows the matrix: that one default is an expression it evaluates.
+      if (name !== 'concurrent-jobs') expect(spec.default, name).toBeUndefined();
       expect(spec.required ?? false, name).toBe(false);
       expect(spec.description?.trim(), name).toBeTruthy();
     }
@@ -91,6 +93,18 @@ describe('action.yml', () => {
     expect(action.inputs['retry-max-attempts']?.description).toContain(
       `Default ${DEFAULTS.retryMaxAttempts}`,
     );
+  });
+
+  it("defaults concurrent-jobs to the matrix's size, or its max-parallel when smaller", () => {
+    const fallback = String(action.inputs['concurrent-jobs']?.default);
+    const evaluated = (strategy: Record<string, unknown>) =>
+      interpolate(fallback, { contexts: { strategy } });
+    // What GitHub gives a job without a matrix.
+    expect(evaluated({ 'job-index': 0, 'job-total': 1, 'max-parallel': 1 })).toBe('1');
+    expect(evaluated({ 'job-index': 5, 'job-total': 32, 'max-parallel': 32 })).toBe('32');
+    expect(evaluated({ 'job-index': 5, 'job-total': 256, 'max-parallel': 8 })).toBe('8');
+    // Should max-parallel be missing, the matrix's size.
+    expect(evaluated({ 'job-index': 5, 'job-total': 128 })).toBe('128');
   });
 
   it('runs on node24 with a post step that AWS_SKIP_CLEANUP_STEP can skip', () => {

@@ -45,6 +45,7 @@ const VALUES: Record<string, [good: string, wrongType?: string]> = {
   'unset-current-credentials': ['false', 'yes'],
   'disable-retry': ['true', 'yes'],
   'retry-max-attempts': ['1', 'many'],
+  'concurrent-jobs': ['32', 'all'],
   'special-characters-workaround': ['false', 'yes'],
   'use-existing-credentials': ['false', 'yes'],
   'allowed-account-ids': ['111111111111', '12ab'],

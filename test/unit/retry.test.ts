@@ -18,6 +18,7 @@ import {
   backoffDelay,
   DEFAULT_DEADLINE_MS,
   describeRetry,
+  firstRetryWindowMs,
   RetriesExhaustedError,
   type RetryEvent,
   type RetryPolicy,
@@ -272,6 +273,41 @@ describe('backoffDelay', () => {
   });
 });
 
+describe('firstRetryWindowMs', () => {
+  const spread: Backoff = { ...SCHEDULE, spreadPerJobMs: 250, maxSpreadMs: 60_000 };
+  const ample = 120_000;
+
+  it('a lone job, or a schedule without a spread, retries within quickMax', () => {
+    expect(firstRetryWindowMs(spread, 1, ample)).toBe(500);
+    expect(firstRetryWindowMs(SCHEDULE, 64, ample)).toBe(500);
+  });
+
+  it('N concurrent jobs spread over N × spreadPerJob, never below quickMax nor past maxSpread', () => {
+    expect(firstRetryWindowMs(spread, 2, ample)).toBe(500);
+    expect(firstRetryWindowMs(spread, 32, ample)).toBe(8000);
+    expect(firstRetryWindowMs(spread, 128, ample)).toBe(32_000);
+    expect(firstRetryWindowMs(spread, 1000, ample)).toBe(60_000);
+  });
+
+  it('leaves half the time before the deadline for the retries the spread is for', () => {
+    expect(firstRetryWindowMs(spread, 128, 20_000)).toBe(10_000);
+    expect(firstRetryWindowMs(spread, 128, 600)).toBe(500);
+  });
+
+  it('withRetry draws the first sleep from that window, and only from STS failures', async () => {
+    const idp = () => stsError('IDPCommunicationError', KEY_MESSAGE);
+    const policy: RetryPolicy = { ...POLICY, deadline: 1_000_000 + 120_000, concurrentJobs: 32 };
+    const stsTime = fakeTime();
+    await withRetry(failing(idp()).operation, policy, { ...stsTime.hooks, webIdentity: true });
+    // random 0.5: 100 + 0.5 × (32 × 250 − 100).
+    expect(stsTime.sleeps).toEqual([4050]);
+    const tokenTime = fakeTime();
+    const unavailable = new OidcRequestError('HTTP 503', { statusCode: 503 });
+    await withRetry(failing(unavailable).operation, policy, { ...tokenTime.hooks, webIdentity: true });
+    expect(tokenTime.sleeps).toEqual([100]);
+  });
+});
+
 describe('scheduleOf', () => {
   it("GitHub's token endpoint has its own schedule; everything else follows STS's", () => {
     expect(scheduleOf(errorFacts(new OidcRequestError('HTTP 503', { statusCode: 503 })))).toBe(
@@ -294,7 +330,9 @@ describe('retryPolicy', () => {
       backoff: STS_BACKOFF,
       tokenBackoff: TOKEN_BACKOFF,
       deadline: 5000 + DEFAULT_DEADLINE_MS,
+      concurrentJobs: 1,
     });
+    expect(retryPolicy({ ...inputs, concurrentJobs: 64 }, 5000).concurrentJobs).toBe(64);
   });
 
   it('action-timeout-s becomes the deadline; disable-retry means one attempt', () => {
@@ -524,6 +562,20 @@ describe('describeRetry', () => {
       verdict: 'retry',
     });
     expect(line).toBe('Attempt 2 of 12 failed with Throttling; retrying in 3.41 s.');
+  });
+
+  it('says why a first retry waits longer in a matrix', () => {
+    const line = describeRetry({
+      attempt: 1,
+      maxAttempts: 12,
+      code: 'IDPCommunicationError',
+      delayMs: 5120,
+      verdict: 'retry',
+      spread: { concurrentJobs: 32, windowMs: 8000 },
+    });
+    expect(line).toBe(
+      'Attempt 1 of 12 failed with IDPCommunicationError; retrying in 5.12 s (the first retries of 32 concurrent jobs are spread over 8.00 s).',
+    );
   });
 
   it('says a fresh token is fetched for an expired one', () => {

@@ -146,6 +146,14 @@ describe('numbers', () => {
     }
   });
 
+  it('concurrent-jobs is 1 to 1000, and 1 when empty (outside the runner)', () => {
+    expect(parse({}).concurrentJobs).toBe(1);
+    expect(parse({ 'concurrent-jobs': '256' }).concurrentJobs).toBe(256);
+    for (const value of ['0', '1001', '2.5', 'all']) {
+      expect(inputError({ 'concurrent-jobs': value }).input).toBe('concurrent-jobs');
+    }
+  });
+
   it('role-duration-seconds is 900 to 43200', () => {
     expect(parse({ 'role-duration-seconds': '900' }).durationSeconds).toBe(900);
     expect(parse({ 'role-duration-seconds': '43200' }).durationSeconds).toBe(43200);
