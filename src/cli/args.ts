@@ -13,6 +13,7 @@ export interface AssumeFlags {
   profile?: string;
   tokenEnv?: string;
   tokenFile?: string;
+  concurrentJobs?: string;
 }
 
 export const FORMATS = ['env', 'json', 'profile'] as const;
@@ -33,6 +34,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   'token-env': { type: 'string' },
   'token-file': { type: 'string' },
+  'concurrent-jobs': { type: 'string' },
 } as const;
 
 function parse(argv: string[]) {
@@ -101,6 +103,7 @@ function assumeFlags(values: Values): AssumeFlags {
     profile: values.profile,
     tokenEnv: values['token-env'],
     tokenFile: values['token-file'],
+    concurrentJobs: values['concurrent-jobs'],
   };
 }
 

@@ -15,6 +15,8 @@ export interface CiSystem {
   detect(env: NodeJS.ProcessEnv): boolean;
   /** Run identifiers for the default session name, e.g. ['bitbucket', '42']. */
   runIds(env: NodeJS.ProcessEnv): Array<string | undefined>;
+  /** The variable that counts this job's parallel instances (they start together), if the system has one. */
+  parallelCountVariable?: string;
 }
 
 export const CI_SYSTEMS: readonly CiSystem[] = [
@@ -36,6 +38,7 @@ export const CI_SYSTEMS: readonly CiSystem[] = [
       'and pass its name: --token-env AWS_ID_TOKEN.',
     detect: (env) => env.GITLAB_CI === 'true',
     runIds: (env) => ['gitlab', env.CI_PIPELINE_ID, env.CI_JOB_ID],
+    parallelCountVariable: 'CI_NODE_TOTAL',
   },
   {
     name: 'circleci',
@@ -47,6 +50,7 @@ export const CI_SYSTEMS: readonly CiSystem[] = [
       'or pass the token with --token-env / --token-file.',
     detect: (env) => env.CIRCLECI === 'true',
     runIds: (env) => ['circleci', env.CIRCLE_BUILD_NUM],
+    parallelCountVariable: 'CIRCLE_NODE_TOTAL',
   },
   {
     name: 'bitbucket',
@@ -55,6 +59,7 @@ export const CI_SYSTEMS: readonly CiSystem[] = [
     noToken: 'Add `oidc: true` to the step in bitbucket-pipelines.yml.',
     detect: (env) => Boolean(env.BITBUCKET_BUILD_NUMBER || env.BITBUCKET_PIPELINE_UUID),
     runIds: (env) => ['bitbucket', env.BITBUCKET_BUILD_NUMBER],
+    parallelCountVariable: 'BITBUCKET_PARALLEL_STEP_COUNT',
   },
 ];
 
@@ -78,4 +83,14 @@ export function defaultSessionName(ci: CiSystem | undefined, env: NodeJS.Process
     .replace(/[^\w+=,.@-]/g, '_')
     .slice(0, 64);
   return name.length >= 2 ? name : NO_CI_NAME;
+}
+
+/**
+ * Pure: how many instances of this job run in parallel, as the CI system counts them (GitLab's
+ * `parallel:`, CircleCI's `parallelism:`, a Bitbucket parallel group); undefined when it does not say
+ * or says something that is not a count, which then cannot fail the command.
+ */
+export function parallelJobs(ci: CiSystem | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const value = ci?.parallelCountVariable ? env[ci.parallelCountVariable]?.trim() : undefined;
+  return value && /^[1-9]\d{0,2}$/.test(value) ? value : undefined;
 }

@@ -8,7 +8,7 @@ import { explain, type FailureContext } from '../report/diagnostics.js';
 import { decodeClaims } from '../tokens/claims.js';
 import { issuerOf, rawClaims, trustRefusal } from './advice.js';
 import { type AssumeFlags, parseCommand } from './args.js';
-import { type CiSystem, defaultSessionName, detectCi } from './ci.js';
+import { type CiSystem, defaultSessionName, detectCi, parallelJobs } from './ci.js';
 import { credentialProcessJson, envScript, forLog } from './output.js';
 import { type CliProfile, planCliProfile, writeCliProfile } from './profile.js';
 import type { CliIo } from './stdio.js';
@@ -91,6 +91,7 @@ function prepare(flags: AssumeFlags, env: NodeJS.ProcessEnv): Prepared {
       'role-session-name': flags.sessionName ?? defaultSessionName(ci, env),
       audience: flags.audience,
       'sts-endpoint': flags.stsEndpoint,
+      'concurrent-jobs': flags.concurrentJobs ?? parallelJobs(ci, env),
     },
     env,
   );

@@ -26,6 +26,10 @@ Options of assume:
   --profile NAME            the profile --format profile writes (default "default"); it is replaced
   --token-env VAR           read the token from environment variable VAR (GitLab: the id_tokens: name)
   --token-file PATH         read the token from a file, anew for each attempt
+  --concurrent-jobs N       jobs calling STS at the same moment as this one, 1 to 1000: a first
+                            retry is spread over 0.25 s per job (default: the CI system's count of
+                            parallel instances, CI_NODE_TOTAL, CIRCLE_NODE_TOTAL or
+                            BITBUCKET_PARALLEL_STEP_COUNT; else 1)
 
 Where the token comes from without --token-env / --token-file:
   Bitbucket Pipelines  BITBUCKET_STEP_OIDC_TOKEN (the step needs oidc: true)

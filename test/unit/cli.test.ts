@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Credentials, Sts, StsFactory } from '../../src/aws/sts.js';
 import { issuerOf, rawClaims, trustRefusal } from '../../src/cli/advice.js';
 import { parseCommand } from '../../src/cli/args.js';
-import { defaultSessionName, detectCi } from '../../src/cli/ci.js';
+import { defaultSessionName, detectCi, parallelJobs } from '../../src/cli/ci.js';
 import { credentialProcessJson, envScript, forLog, shellQuote } from '../../src/cli/output.js';
 import { inFlagTerms, runCli } from '../../src/cli/run.js';
 import type { CliIo } from '../../src/cli/stdio.js';
@@ -141,6 +141,22 @@ describe('CI detection and the session name', () => {
     expect(name).toMatch(/^[\w+=,.@-]{2,64}$/);
     expect(name.startsWith('circleci-1_2__')).toBe(true);
     expect(defaultSessionName(detectCi({ BITBUCKET_PIPELINE_UUID: '{u}' }), {})).toBe('bitbucket');
+  });
+});
+
+describe("the CI system's count of parallel instances", () => {
+  it.each([
+    [{ GITLAB_CI: 'true', CI_NODE_TOTAL: '4' }, '4'],
+    [{ CIRCLECI: 'true', CIRCLE_NODE_TOTAL: '12' }, '12'],
+    [{ BITBUCKET_BUILD_NUMBER: '1', BITBUCKET_PARALLEL_STEP_COUNT: '3' }, '3'],
+    // GitHub Actions tells a matrix's size to actions only (action.yml's default), not in the environment.
+    [{ GITHUB_ACTIONS: 'true', CI_NODE_TOTAL: '4' }, undefined],
+    // Not a count: ignored rather than failing the command.
+    [{ GITLAB_CI: 'true', CI_NODE_TOTAL: 'many' }, undefined],
+    [{ GITLAB_CI: 'true', CI_NODE_TOTAL: '0' }, undefined],
+    [{ GITLAB_CI: 'true' }, undefined],
+  ])('%j: %s', (env, count) => {
+    expect(parallelJobs(detectCi(env), env)).toBe(count);
   });
 });
 
@@ -463,6 +479,7 @@ describe('runCli', () => {
     [['assume', '--role-arn', ROLE, '--region', 'EU WEST']],
     [[...BASE, '--sts-endpoint', 'ftp://x']],
     [[...BASE, '--profile', 'bad name']],
+    [[...BASE, '--concurrent-jobs', '0']],
   ])('exits 2 on %j before any call', async (argv) => {
     const sts = countingSts();
     const io = capture();
@@ -490,6 +507,34 @@ describe('runCli', () => {
     expect(JSON.parse(io.out)).toMatchObject({ AccessKeyId: 'ASIAFAKE', SecretAccessKey: 'secret-fake' });
     expect(io.err).toContain('assumed-role/Deploy/bitbucket-7');
     for (const secret of ['secret-fake', 'token-fake', token]) expect(io.err).not.toContain(secret);
+  });
+
+  it("spreads a first retry over the parallel step group's window", async () => {
+    const sts = countingSts();
+    const base = sts.factory({ region: 'eu-west-1' });
+    let failed = false;
+    const flaky: StsFactory = () => ({
+      ...base,
+      assumeRoleWithWebIdentity: async (request) => {
+        if (failed) return base.assumeRoleWithWebIdentity(request);
+        failed = true;
+        throw Object.assign(new Error("Couldn't retrieve verification key from your identity provider"), {
+          name: 'IDPCommunicationErrorException',
+          Code: 'IDPCommunicationError',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+    });
+    const io = capture();
+    const env = { ...bitbucket, BITBUCKET_PARALLEL_STEP_COUNT: '2' };
+    expect(await runCli([...BASE, '--format', 'json'], env, io, flaky)).toBe(0);
+    expect(io.err).toContain('(the first retries of 2 concurrent jobs are spread over 0.50 s)');
+    // The flag wins over the CI system's count.
+    failed = false;
+    const lone = capture();
+    expect(await runCli([...BASE, '--format', 'json', '--concurrent-jobs', '1'], env, lone, flaky)).toBe(0);
+    expect(lone.err).toContain('IDPCommunicationError; retrying in 0.');
+    expect(lone.err).not.toContain('concurrent jobs');
   });
 
   it('writes a profile 0600 and prints nothing on stdout', async () => {
