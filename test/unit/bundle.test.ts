@@ -83,6 +83,39 @@ describe('the default credential chain', () => {
   });
 });
 
+describe('the profile-writing code', () => {
+  // main.ts imports deliver/profile-delivery.ts with import() only for aws-profile or
+  // refresh-credentials: a chunk beside dist/index.js, with its own modules only (the entry's stay
+  // there: a second copy would load twice). ncc leaves chunks unminified, with these comments.
+  const own = (code: string) => [...code.matchAll(/^;\/\/ CONCATENATED MODULE: (.+)$/gm)].map((m) => m[1]);
+  const marker = 'Written by aws-credentials-action';
+
+  it('is in one chunk beside dist/index.js, not in it', () => {
+    expect(readFileSync(join(DIST, 'index.js'), 'utf8')).not.toContain(marker);
+    const holding = jsFiles(DIST).filter(
+      (name) => name !== 'index.js' && readFileSync(join(DIST, name), 'utf8').includes(marker),
+    );
+    expect(holding).toHaveLength(1);
+    const chunk = readFileSync(join(DIST, holding[0] ?? ''), 'utf8');
+    expect(own(chunk).sort()).toEqual(
+      [
+        'deliver/profile-delivery.ts',
+        'deliver/profile.ts',
+        'deliver/refresh-command.ts',
+        'deliver/health.ts',
+        'deliver/home.ts',
+        'deliver/profile-stub.ts',
+        'aws/shared-file.ts',
+        'aws/file-lock.ts',
+        'aws/profile-sections.ts',
+        'aws/refresh-health.ts',
+      ]
+        .map((file) => `./src/${file}`)
+        .sort(),
+    );
+  });
+});
+
 describe('the refresher and the command line', () => {
   // They make only unsigned AssumeRoleWithWebIdentity calls: stubs that fail if used stand in for
   // the default credential chain and @smithy/core's event streams (scripts/resolve/README.md).
