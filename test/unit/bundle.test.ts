@@ -97,6 +97,8 @@ describe('the profile-writing code', () => {
     );
     expect(holding).toHaveLength(1);
     const chunk = readFileSync(join(DIST, holding[0] ?? ''), 'utf8');
+    // One module, the concatenation of these files: any other would be a module of its own.
+    expect(chunk.match(/^\/\*{3}\/ \d+:$/gm)).toHaveLength(1);
     expect(own(chunk).sort()).toEqual(
       [
         'deliver/profile-delivery.ts',
