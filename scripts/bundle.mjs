@@ -1,8 +1,9 @@
 // ncc's JS API rather than its CLI, for `mainFields`: packages without an `exports` map (the AWS
 // clients, most of @smithy/*) are bundled from their ESM builds, which webpack can tree-shake. The
 // two with one (@smithy/core, @aws-sdk/core), undici and the SDK's default credential chain are
-// redirected by tsconfig.json `paths` (see scripts/resolve/README.md), or by an entry's own tsconfig;
-// ncc type-checks the sources against the packages' real types. Shared by scripts/build.mjs and the benchmarks' floor script.
+// redirected by tsconfig.json `paths` (see scripts/resolve/README.md), or by an entry's own
+// tsconfig; ncc type-checks the sources against the packages' real types. Shared by
+// scripts/build.mjs and the benchmarks' floor script.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
