@@ -1,13 +1,16 @@
 // ncc's JS API rather than its CLI, for `mainFields`: packages without an `exports` map (the AWS
 // clients, most of @smithy/*) are bundled from their ESM builds, which webpack can tree-shake. The
 // two with one (@smithy/core, @aws-sdk/core), undici and the SDK's default credential chain are
-// redirected by tsconfig.json `paths` (see scripts/resolve/README.md); ncc type-checks the sources
-// against the packages' real types. Shared by scripts/build.mjs and the benchmarks' floor script.
+// redirected by tsconfig.json `paths` (see scripts/resolve/README.md), or by an entry's own
+// tsconfig; ncc type-checks the sources against the packages' real types. Shared by
+// scripts/build.mjs and the benchmarks' floor script.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const ncc = createRequire(import.meta.url)('@vercel/ncc');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function write(path, source, mode) {
   mkdirSync(dirname(path), { recursive: true });
@@ -58,15 +61,35 @@ function licenses(stats) {
     .join('\n');
 }
 
-/** Bundles `entry` into `dir`: index.js, its chunks, package.json and licenses.txt. */
-export async function bundle(entry, dir) {
-  const { code, assets, stats } = await ncc(resolve(entry), {
-    esm: true,
-    minify: true,
-    mainFields: ['module', 'main'],
-    cache: false,
-    quiet: true,
-  });
+/**
+ * ncc resolves `paths` through tsconfig-paths, which reads the file TS_NODE_PROJECT names (else
+ * ./tsconfig.json) and has no ncc option; it is set for the one call, so each entry may have its own.
+ */
+async function withTsconfig(tsconfig, build) {
+  const before = process.env.TS_NODE_PROJECT;
+  process.env.TS_NODE_PROJECT = resolve(ROOT, tsconfig);
+  try {
+    return await build();
+  } finally {
+    if (before === undefined) delete process.env.TS_NODE_PROJECT;
+    else process.env.TS_NODE_PROJECT = before;
+  }
+}
+
+/**
+ * Bundles `entry` into `dir`: index.js, its chunks, package.json and licenses.txt. `tsconfig` (from
+ * the repository's root) gives the `paths` to bundle with.
+ */
+export async function bundle(entry, dir, { tsconfig = 'tsconfig.json' } = {}) {
+  const { code, assets, stats } = await withTsconfig(tsconfig, () =>
+    ncc(resolve(entry), {
+      esm: true,
+      minify: true,
+      mainFields: ['module', 'main'],
+      cache: false,
+      quiet: true,
+    }),
+  );
   // An entry with a shebang (the command line) is run as a program: keep it executable.
   write(join(dir, 'index.js'), code, code.startsWith('#!') ? 0o755 : undefined);
   for (const [name, asset] of Object.entries(assets)) write(join(dir, name), asset.source, asset.permissions);

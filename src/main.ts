@@ -20,10 +20,10 @@ import {
   deliverCredentials,
   exportsEnvironment,
   maskCredentials,
+  type ProfileDelivery,
   unsetCurrentCredentials,
+  writesProfile,
 } from './deliver/deliver.js';
-import { type ProfilePlan, planProfile } from './deliver/profile.js';
-import { refresherProxyWarning, refreshingProfile, refreshOptions } from './deliver/refresh-command.js';
 import { type EarlierCredentials, earlierCredentials, replacementNotice } from './deliver/replacement.js';
 import { jobSummaryRequested, proxyFromEnvironment } from './inputs/names.js';
 import { readSettings, type Settings } from './inputs/settings.js';
@@ -45,7 +45,7 @@ export interface Services {
 /** What the pipeline decided before any STS call. */
 interface Plan {
   source: CredentialSource;
-  profile: ProfilePlan | undefined;
+  profile: ProfileDelivery | undefined;
   earlier: EarlierCredentials | undefined;
   oidcMissing: boolean;
 }
@@ -81,7 +81,7 @@ export async function run(
     // Every call is cut at the deadline; the timer is a backstop for anything else that hangs.
     setDeadline(retryPolicy(settings, step.started).deadline);
     timeout = startActionTimeout(settings.actionTimeoutSeconds, step);
-    const plan = prepare(settings, step);
+    const plan = await prepare(settings, step);
     const assumed = await credentials(settings, plan, step);
     deliverCredentials(assumed, settings, plan.source, plan.profile, env);
     await report(assumed, settings, plan, step);
@@ -117,7 +117,7 @@ function inputs(step: Run): Settings {
 }
 
 /** Everything decided before any STS call, so that a bad combination fails the step at once. */
-function prepare(settings: Settings, { env, context }: Run): Plan {
+async function prepare(settings: Settings, { env, context }: Run): Promise<Plan> {
   const jobProxy = proxyFromEnvironment(env);
   applyProxySettings(settings.httpProxy, settings.noProxy);
   const facts = runnerFacts(env);
@@ -125,14 +125,10 @@ function prepare(settings: Settings, { env, context }: Run): Plan {
   context.source = source;
   const ignored = ignoredWarning(ignoredInputs(settings, source), source);
   if (ignored) log('warning', ignored);
-  // Before any STS call, so that a profile that may not be replaced fails the step at once.
-  const profile = planProfile(settings, env);
-  // And a credential_process line some SDK could not run (checked again when it is written).
-  if (profile && settings.refreshCredentials && source.kind === 'oidc') {
-    refreshingProfile(refreshOptions(settings, source.roleArn));
-    const proxyWarning = refresherProxyWarning(settings.httpProxy, jobProxy);
-    if (proxyWarning) log('warning', proxyWarning);
-  }
+  // A profile is checked now, before any STS call; its code loads only then (a chunk of its own).
+  const profile = writesProfile(settings)
+    ? (await import('./deliver/profile-delivery.js')).prepareProfile(settings, source, env, jobProxy)
+    : undefined;
   // Read before anything below can blank or delete the variables.
   const earlier = earlierCredentials(env);
   if (settings.unsetCurrentCredentials) unsetCurrentCredentials();

@@ -5,12 +5,9 @@ import { log, secret } from '../common/log.js';
 import type { Assumed } from '../credentials/session.js';
 import type { CredentialSource } from '../credentials/source.js';
 import type { Settings } from '../inputs/settings.js';
-import { healthPlan } from './health.js';
-import { cleanupState, keysProfile, type ProfilePlan, profileEnvironment, writeProfile } from './profile.js';
-import { refreshingProfile, refreshOptions } from './refresh-command.js';
 import { IDENTITY_VARIABLE, identityMarker } from './replacement.js';
 import { BLANK_CREDENTIALS, runnerCredentialsExportWarning, runnerCredentialsStay } from './runner-own.js';
-import { STATE_EXPORTED, STATE_PROFILE } from './state.js';
+import { STATE_EXPORTED } from './state.js';
 
 /**
  * Pure: the environment a later step should see. Every credential variable is set, a missing
@@ -94,6 +91,20 @@ export function exportsEnvironment(
   return settings.outputEnvCredentials || settings.refreshCredentials;
 }
 
+/** aws-profile or refresh-credentials: the profile, planned before any STS call (profile-delivery.ts). */
+export interface ProfileDelivery {
+  /** Writes the profile; returns the variables later steps need to use it. */
+  write(assumed: Assumed): Record<string, string>;
+}
+
+/**
+ * Whether a profile is written (deliver/profile-delivery.ts, loaded only then): aws-profile, or
+ * refresh-credentials, which writes "default" without it. planProfile decides the same.
+ */
+export function writesProfile(settings: Pick<Settings, 'awsProfile' | 'refreshCredentials'>): boolean {
+  return settings.awsProfile !== undefined || settings.refreshCredentials;
+}
+
 /**
  * The export stage: the environment, the profile and the outputs, as the settings ask, and the
  * state the post step needs to undo them.
@@ -102,7 +113,7 @@ export function deliverCredentials(
   assumed: Assumed,
   settings: Settings,
   source: CredentialSource,
-  profile: ProfilePlan | undefined,
+  profile: ProfileDelivery | undefined,
   env: NodeJS.ProcessEnv,
 ): void {
   const ownsEnvironment = exportsEnvironment(settings);
@@ -117,16 +128,7 @@ export function deliverCredentials(
   if (ownsEnvironment && !assumed.kept) {
     exported[IDENTITY_VARIABLE] = identityMarker(assumed.arn, settings.maskAccountId);
   }
-  if (profile) {
-    const refreshing = settings.refreshCredentials && source.kind === 'oidc';
-    const health = refreshing ? healthPlan(settings, profile, assumed.accountId) : undefined;
-    const content = refreshing
-      ? refreshingProfile({ ...refreshOptions(settings, source.roleArn), healthFile: health?.file })
-      : keysProfile(settings.region, assumed.credentials);
-    core.saveState(STATE_PROFILE, cleanupState(profile, content));
-    writeProfile(profile, content);
-    Object.assign(exported, profileEnvironment(profile, settings.refreshCredentials, env));
-  }
+  if (profile) Object.assign(exported, profile.write(assumed));
   const shadowing = envCredentials ? profileShadowingEnvironment(env) : undefined;
   if (shadowing) log('warning', shadowing);
   exportEnvironment(exported);

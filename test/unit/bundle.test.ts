@@ -83,6 +83,89 @@ describe('the default credential chain', () => {
   });
 });
 
+describe('the profile-writing code', () => {
+  // main.ts imports deliver/profile-delivery.ts with import() only for aws-profile or
+  // refresh-credentials: a chunk beside dist/index.js, with its own modules only (the entry's stay
+  // there: a second copy would load twice). ncc leaves chunks unminified, with these comments.
+  const own = (code: string) => [...code.matchAll(/^;\/\/ CONCATENATED MODULE: (.+)$/gm)].map((m) => m[1]);
+  const marker = 'Written by aws-credentials-action';
+
+  it('is in one chunk beside dist/index.js, not in it', () => {
+    expect(readFileSync(join(DIST, 'index.js'), 'utf8')).not.toContain(marker);
+    const holding = jsFiles(DIST).filter(
+      (name) => name !== 'index.js' && readFileSync(join(DIST, name), 'utf8').includes(marker),
+    );
+    expect(holding).toHaveLength(1);
+    const chunk = readFileSync(join(DIST, holding[0] ?? ''), 'utf8');
+    // One module, the concatenation of these files: any other would be a module of its own.
+    expect(chunk.match(/^\/\*{3}\/ \d+:$/gm)).toHaveLength(1);
+    expect(own(chunk).sort()).toEqual(
+      [
+        'deliver/profile-delivery.ts',
+        'deliver/profile.ts',
+        'deliver/refresh-command.ts',
+        'deliver/health.ts',
+        'deliver/home.ts',
+        'deliver/profile-stub.ts',
+        'aws/shared-file.ts',
+        'aws/file-lock.ts',
+        'aws/profile-sections.ts',
+        'aws/refresh-health.ts',
+      ]
+        .map((file) => `./src/${file}`)
+        .sort(),
+    );
+  });
+});
+
+describe('the refresher and the command line', () => {
+  // They make only unsigned AssumeRoleWithWebIdentity calls: stubs that fail if used stand in for
+  // the default credential chain and @smithy/core's event streams (scripts/resolve/README.md).
+  const marker = 'scripts/resolve/web-identity-only';
+
+  it.each(['refresh', 'cli'])('dist/%s has no chunk and none of the default chain', (dir) => {
+    expect(jsFiles(join(DIST, dir)).filter((name) => name !== 'index.js')).toEqual([]);
+    const code = readFileSync(join(DIST, dir, 'index.js'), 'utf8');
+    expect(code).toContain(marker);
+    expect(code).not.toMatch(/fromInstanceMetadata|credential-provider-ini|dist-cjs/);
+    expect(licensed(dir).filter((name) => name.includes('credential-provider'))).toEqual([]);
+  });
+
+  it('dist/index.js keeps the lazy stub, not theirs', () => {
+    expect(readFileSync(join(DIST, 'index.js'), 'utf8')).not.toContain(marker);
+  });
+
+  it('their stubs fail, naming themselves, only when used', async () => {
+    const stubs = (await stub('web-identity-only')) as {
+      defaultProvider: (init?: object) => () => Promise<unknown>;
+      eventStreamSerdeProvider: () => unknown;
+      EventStreamSerde: new () => unknown;
+    };
+    // The STS client calls defaultProvider() when it is built; only asking for credentials fails.
+    const provider = stubs.defaultProvider({});
+    await expect(provider()).rejects.toThrow(/default credential chain is not bundled with this program/);
+    expect(() => stubs.eventStreamSerdeProvider()).toThrow(/event-streams is not bundled/);
+    expect(() => new stubs.EventStreamSerde()).toThrow(/event-streams is not bundled/);
+  });
+
+  it('their tsconfig maps every name tsconfig.json maps, to the same place but for the stubs', () => {
+    const base = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')).compilerOptions.paths;
+    const own = JSON.parse(readFileSync(join(RESOLVE, 'tsconfig.web-identity-only.json'), 'utf8'))
+      .compilerOptions.paths;
+    const absolute = (from: string, paths: Record<string, string[]>) =>
+      Object.fromEntries(Object.entries(paths).map(([name, to]) => [name, to.map((p) => join(from, p))]));
+    const expected = absolute(REPO_ROOT, base);
+    expected['@aws-sdk/credential-provider-node'] = [
+      join(RESOLVE, 'web-identity-only', 'credential-provider-node'),
+    ];
+    expected['@smithy/core/*'] = [
+      join(RESOLVE, 'web-identity-only', '*'),
+      ...(expected['@smithy/core/*'] ?? []),
+    ];
+    expect(absolute(RESOLVE, own)).toEqual(expected);
+  });
+});
+
 describe('scripts/resolve', () => {
   it.each([
     ['@smithy/core', 'smithy-core'],

@@ -218,6 +218,27 @@ describe('the layout of src/', () => {
     expect(unneeded).toEqual([]);
   });
 
+  it('leaves the profile-writing code out of what the action loads on every run', () => {
+    // main.ts imports deliver/profile-delivery.ts with import() when a profile is written: the
+    // bundle has it, and what only it uses, in a chunk loaded on that path alone.
+    const profileOnly = [
+      'deliver/profile-delivery.ts',
+      'deliver/profile.ts',
+      'deliver/refresh-command.ts',
+      'deliver/health.ts',
+      'deliver/home.ts',
+      'deliver/profile-stub.ts',
+      'aws/shared-file.ts',
+      'aws/file-lock.ts',
+      'aws/profile-sections.ts',
+      'aws/refresh-health.ts',
+    ];
+    const lazy = runtimeClosure(resolve(SRC, 'deliver/profile-delivery.ts'));
+    expect(profileOnly.filter((file) => !lazy.has(file))).toEqual([]);
+    const always = runtimeClosure(resolve(SRC, 'index.ts'));
+    expect(profileOnly.filter((file) => always.has(file))).toEqual([]);
+  });
+
   it('reports its figures (LAYOUT_FIGURES=1 prints them)', () => {
     const figures = {
       files: modules.size,

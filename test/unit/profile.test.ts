@@ -24,6 +24,7 @@ import {
   sectionHeader,
 } from '../../src/aws/profile-sections.js';
 import { ActionError, InputError } from '../../src/common/errors.js';
+import { writesProfile } from '../../src/deliver/deliver.js';
 import {
   cleanupState,
   keysProfile,
@@ -164,6 +165,23 @@ describe('planProfile', () => {
     expect(p.marker).toMatch(
       /^# Written by aws-credentials-action [0-9a-f-]{36}; its post step removes it\.$/,
     );
+  });
+
+  it('is asked for exactly when writesProfile says so (main.ts loads the profile code only then)', () => {
+    const cases: Record<string, string>[] = [
+      {},
+      { 'aws-profile': 'ci' },
+      { 'aws-profile': '' },
+      { 'refresh-credentials': 'true' },
+      { 'refresh-credentials': 'false' },
+      { 'aws-profile': 'ci', 'refresh-credentials': 'true' },
+    ];
+    const answers = cases.map((raw) => [
+      writesProfile(settings(raw)),
+      planProfile(settings(raw), { HOME: home() }) !== undefined,
+    ]);
+    expect(answers.map(([writes]) => writes)).toEqual(answers.map(([, planned]) => planned));
+    expect(answers.filter(([writes]) => writes)).toHaveLength(3);
   });
 
   it('refuses a name that would not survive the file syntax', () => {
