@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
   prepareProfile: () => (/* binding */ prepareProfile)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 19 modules
-var core = __webpack_require__(8079);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 12 modules
+var core = __webpack_require__(3705);
 // EXTERNAL MODULE: ./src/common/log.ts
 var log = __webpack_require__(1095);
 // EXTERNAL MODULE: external "node:crypto"

@@ -47,6 +47,31 @@ describe('undici', () => {
   });
 });
 
+describe('@actions/exec and @actions/io', () => {
+  // @actions/core imports @actions/exec (which imports @actions/io) only for platform.getDetails(),
+  // which nothing calls; tsconfig.json maps @actions/exec to a stub (scripts/resolve/README.md).
+  it('@actions/exec is a stub whose functions throw, naming themselves', async () => {
+    const { exec, getExecOutput, EXEC_STUB_MESSAGE } = (await stub('actions-exec')) as {
+      exec: () => unknown;
+      getExecOutput: () => unknown;
+      EXEC_STUB_MESSAGE: string;
+    };
+    expect(() => exec()).toThrow(EXEC_STUB_MESSAGE);
+    expect(() => getExecOutput()).toThrow(EXEC_STUB_MESSAGE);
+  });
+
+  it.each([...ENTRY_DIRS, 'cli'])('are the stub, not their code, in dist/%s', (dir) => {
+    const code = jsFiles(join(DIST, dir))
+      .map((name) => readFileSync(join(DIST, dir, name), 'utf8'))
+      .join('\n');
+    // The stub has no side effects, so webpack drops it with the unused getDetails(); it would be
+    // bundled only if something called that. Names from their own code: exec's ToolRunner, io's executable lookup and directory helpers.
+    expect(code.match(/ToolRunner|_getSpawnFileName|tryGetExecutablePath|mkdirP|rmRF/g)).toBeNull();
+    expect(licensed(dir)).not.toContain('@actions/exec');
+    expect(licensed(dir)).not.toContain('@actions/io');
+  });
+});
+
 describe('the default credential chain', () => {
   it('stays out of the entry points: it is in chunks loaded on first use', () => {
     for (const dir of ENTRY_DIRS) {
