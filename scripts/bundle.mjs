@@ -1,15 +1,17 @@
 // ncc's JS API rather than its CLI, for `mainFields`: packages without an `exports` map (the AWS
 // clients, most of @smithy/*) are bundled from their ESM builds, which webpack can tree-shake. The
-// two with one (@smithy/core, @aws-sdk/core), undici and the SDK's default credential chain are
-// redirected by tsconfig.json `paths` (see scripts/resolve/README.md), or by an entry's own
-// tsconfig; ncc type-checks the sources against the packages' real types. Shared by
-// scripts/build.mjs and the benchmarks' floor script.
+// two with one (@smithy/core, @aws-sdk/core), undici, @actions/exec and the SDK's default credential
+// chain are redirected by tsconfig.json `paths` (see scripts/resolve/README.md), or by an entry's own
+// tsconfig; ncc type-checks the sources against the packages' real types. ncc minifies the entry,
+// esbuild the chunks. Shared by scripts/build.mjs and the benchmarks' floor script.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ncc = createRequire(import.meta.url)('@vercel/ncc');
+const require = createRequire(import.meta.url);
+const ncc = require('@vercel/ncc');
+const esbuild = require('esbuild');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function write(path, source, mode) {
@@ -77,6 +79,20 @@ async function withTsconfig(tsconfig, build) {
 }
 
 /**
+ * ncc minifies only the entry file (terser, keeping function and class names); its chunks (the
+ * default chain, the profile code) are minified here, with esbuild (ncc's terser is inside its own
+ * bundle), keeping names too: the SDK reads constructors' names. Licence comments stay, as ncc's.
+ */
+function minifyChunk(source) {
+  return esbuild.transformSync(source.toString(), {
+    minify: true,
+    keepNames: true,
+    legalComments: 'inline',
+    target: 'node20',
+  }).code;
+}
+
+/**
  * Bundles `entry` into `dir`: index.js, its chunks, package.json and licenses.txt. `tsconfig` (from
  * the repository's root) gives the `paths` to bundle with.
  */
@@ -92,6 +108,9 @@ export async function bundle(entry, dir, { tsconfig = 'tsconfig.json' } = {}) {
   );
   // An entry with a shebang (the command line) is run as a program: keep it executable.
   write(join(dir, 'index.js'), code, code.startsWith('#!') ? 0o755 : undefined);
-  for (const [name, asset] of Object.entries(assets)) write(join(dir, name), asset.source, asset.permissions);
+  for (const [name, asset] of Object.entries(assets)) {
+    const source = name.endsWith('.js') ? minifyChunk(asset.source) : asset.source;
+    write(join(dir, name), source, asset.permissions);
+  }
   write(join(dir, 'licenses.txt'), licenses(stats));
 }

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { declared, keptNames, sources } from '../support/chunk-names.js';
 import { REPO_ROOT } from '../support/runner.js';
 
 const DIST = join(REPO_ROOT, 'dist');
@@ -47,6 +48,31 @@ describe('undici', () => {
   });
 });
 
+describe('@actions/exec and @actions/io', () => {
+  // @actions/core imports @actions/exec (which imports @actions/io) only for platform.getDetails(),
+  // which nothing calls; tsconfig.json maps @actions/exec to a stub (scripts/resolve/README.md).
+  it('@actions/exec is a stub whose functions throw, naming themselves', async () => {
+    const { exec, getExecOutput, EXEC_STUB_MESSAGE } = (await stub('actions-exec')) as {
+      exec: () => unknown;
+      getExecOutput: () => unknown;
+      EXEC_STUB_MESSAGE: string;
+    };
+    expect(() => exec()).toThrow(EXEC_STUB_MESSAGE);
+    expect(() => getExecOutput()).toThrow(EXEC_STUB_MESSAGE);
+  });
+
+  it.each([...ENTRY_DIRS, 'cli'])('are the stub, not their code, in dist/%s', (dir) => {
+    const code = jsFiles(join(DIST, dir))
+      .map((name) => readFileSync(join(DIST, dir, name), 'utf8'))
+      .join('\n');
+    // The stub has no side effects, so webpack drops it with the unused getDetails(); it would be
+    // bundled only if something called that. Names from their own code: exec's ToolRunner, io's executable lookup and directory helpers.
+    expect(code.match(/ToolRunner|_getSpawnFileName|tryGetExecutablePath|mkdirP|rmRF/g)).toBeNull();
+    expect(licensed(dir)).not.toContain('@actions/exec');
+    expect(licensed(dir)).not.toContain('@actions/io');
+  });
+});
+
 describe('the default credential chain', () => {
   it('stays out of the entry points: it is in chunks loaded on first use', () => {
     for (const dir of ENTRY_DIRS) {
@@ -83,38 +109,68 @@ describe('the default credential chain', () => {
   });
 });
 
+describe('the chunks', () => {
+  const chunks = () => jsFiles(DIST).filter((name) => name !== 'index.js');
+
+  it('are minified (scripts/bundle.mjs), keeping licence comments', () => {
+    expect(chunks().length).toBeGreaterThan(0);
+    for (const name of chunks()) {
+      const code = readFileSync(join(DIST, name), 'utf8');
+      // webpack's comments (module headers, CONCATENATED MODULE, EXPORTS) go with minification.
+      expect(/\/\*{3}\/|\/\/ [A-Z]{3,}/.test(code), name).toBe(false);
+    }
+    // A licence comment of a bundled package (bowser's, in the default chain's chunks) stays.
+    const licences = chunks().flatMap(
+      (name) => readFileSync(join(DIST, name), 'utf8').match(/\/\*![\s\S]*?\*\//g) ?? [],
+    );
+    expect(licences.some((comment) => comment.includes('MIT License'))).toBe(true);
+  });
+});
+
 describe('the profile-writing code', () => {
   // main.ts imports deliver/profile-delivery.ts with import() only for aws-profile or
   // refresh-credentials: a chunk beside dist/index.js, with its own modules only (the entry's stay
-  // there: a second copy would load twice). ncc leaves chunks unminified, with these comments.
-  const own = (code: string) => [...code.matchAll(/^;\/\/ CONCATENATED MODULE: (.+)$/gm)].map((m) => m[1]);
+  // there: a second copy would load twice).
   const marker = 'Written by aws-credentials-action';
+  const files = [
+    'deliver/profile-delivery.ts',
+    'deliver/profile.ts',
+    'deliver/refresh-command.ts',
+    'deliver/health.ts',
+    'deliver/home.ts',
+    'deliver/profile-stub.ts',
+    'aws/shared-file.ts',
+    'aws/file-lock.ts',
+    'aws/profile-sections.ts',
+    'aws/refresh-health.ts',
+  ];
 
-  it('is in one chunk beside dist/index.js, not in it', () => {
-    expect(readFileSync(join(DIST, 'index.js'), 'utf8')).not.toContain(marker);
+  it('is one module in one chunk beside dist/index.js, not in it', async () => {
+    const entry = readFileSync(join(DIST, 'index.js'), 'utf8');
+    expect(entry).not.toContain(marker);
     const holding = jsFiles(DIST).filter(
       (name) => name !== 'index.js' && readFileSync(join(DIST, name), 'utf8').includes(marker),
     );
     expect(holding).toHaveLength(1);
-    const chunk = readFileSync(join(DIST, holding[0] ?? ''), 'utf8');
+    const file = join(DIST, holding[0] ?? '');
     // One module, the concatenation of these files: any other would be a module of its own.
-    expect(chunk.match(/^\/\*{3}\/ \d+:$/gm)).toHaveLength(1);
-    expect(own(chunk).sort()).toEqual(
-      [
-        'deliver/profile-delivery.ts',
-        'deliver/profile.ts',
-        'deliver/refresh-command.ts',
-        'deliver/health.ts',
-        'deliver/home.ts',
-        'deliver/profile-stub.ts',
-        'aws/shared-file.ts',
-        'aws/file-lock.ts',
-        'aws/profile-sections.ts',
-        'aws/refresh-health.ts',
-      ]
-        .map((file) => `./src/${file}`)
-        .sort(),
-    );
+    const { modules } = (await import(pathToFileURL(file).href)) as { modules: object };
+    expect(Object.keys(modules)).toHaveLength(1);
+
+    // Which files: the chunk keeps function names (minified with keepNames), the entry too (terser).
+    const kept = keptNames(readFileSync(file, 'utf8'));
+    const ours = new Set(files.flatMap(declared));
+    for (const name of files) {
+      expect(
+        declared(name).some((fn) => kept.has(fn)),
+        name,
+      ).toBe(true);
+      for (const fn of declared(name))
+        expect(entry.includes(`function ${fn}(`), `${name}: ${fn}`).toBe(false);
+    }
+    const others = sources().filter((name) => !files.includes(name));
+    const strays = others.flatMap((name) => declared(name).filter((fn) => kept.has(fn) && !ours.has(fn)));
+    expect(strays).toEqual([]);
   });
 });
 
