@@ -118,7 +118,8 @@ export function backoffCap(failures: number, backoff: Backoff, elapsedMs: number
 /**
  * Pure: the sleep before the next attempt, after `failures` consecutive failures of one kind (1 for
  * the first): the first time uniform in [quickMin, firstWindowMs] (firstRetryWindowMs), then in
- * [floor, backoffCap], so that jobs that failed together spread out over the whole span allowed.
+ * [floor, backoffCap] (the second at most half a spread first window), so that jobs that failed
+ * together spread out over the whole span allowed.
  */
 export function backoffDelay(
   failures: number,
@@ -130,7 +131,11 @@ export function backoffDelay(
   if (failures <= 1) {
     return Math.floor(backoff.quickMinMs + random() * (firstWindowMs - backoff.quickMinMs));
   }
-  const cap = backoffCap(failures, backoff, elapsedMs);
+  let cap = backoffCap(failures, backoff, elapsedMs);
+  // A spread first retry already took the jobs apart: the few that met again spread over half as long.
+  if (failures === 2 && firstWindowMs > backoff.quickMaxMs) {
+    cap = Math.max(backoff.floorMs, Math.min(cap, firstWindowMs / 2));
+  }
   return Math.floor(backoff.floorMs + random() * (cap - backoff.floorMs));
 }
 
@@ -216,11 +221,9 @@ export async function withRetry<T>(
   hooks: RetryHooks,
 ): Promise<RetryOutcome<T>> {
   const sleep = hooks.sleep ?? realSleep;
-  const random = hooks.random ?? Math.random;
   const now = hooks.now ?? Date.now;
   const started = now();
-  // Each schedule counts its own failures: a token-endpoint fault does not lengthen STS's sleeps.
-  const failures = { sts: 0, 'token-endpoint': 0 };
+  const schedules = new Schedules(policy, hooks.random ?? Math.random, now, started);
   let refreshes = 0;
   let refreshPending = false;
   for (let attempt = 1; ; attempt++) {
@@ -239,17 +242,7 @@ export async function withRetry<T>(
       }
       // A first expired token is replaced at once; should fresh ones keep expiring, back off.
       const immediate = verdict === 'refresh-token' && refreshes++ === 0;
-      const schedule = scheduleOf(facts);
-      let delayMs = 0;
-      let spread: RetryEvent['spread'];
-      if (!immediate) {
-        const backoff = schedule === 'token-endpoint' ? policy.tokenBackoff : policy.backoff;
-        const concurrentJobs = policy.concurrentJobs ?? 1;
-        const remainingMs = (policy.deadline ?? Number.POSITIVE_INFINITY) - now();
-        const windowMs = firstRetryWindowMs(backoff, concurrentJobs, remainingMs);
-        delayMs = backoffDelay(++failures[schedule], backoff, random, now() - started, windowMs);
-        if (failures[schedule] === 1 && windowMs > backoff.quickMaxMs) spread = { concurrentJobs, windowMs };
-      }
+      const { delayMs, spread } = immediate ? { delayMs: 0, spread: undefined } : schedules.next(facts);
       if (policy.deadline !== undefined && now() + delayMs >= policy.deadline) {
         throw new RetriesExhaustedError(attempt, now() - started, error, 'deadline');
       }
@@ -264,5 +257,35 @@ export async function withRetry<T>(
       });
       await sleep(delayMs);
     }
+  }
+}
+
+/**
+ * The sleeps of one withRetry: each schedule (STS's, the token endpoint's) counts its own failures,
+ * so a token-endpoint fault does not lengthen STS's sleeps, and keeps the window its first retry
+ * was drawn from.
+ */
+class Schedules {
+  private readonly failures = { sts: 0, 'token-endpoint': 0 };
+  private readonly firstWindows: Partial<Record<'sts' | 'token-endpoint', number>> = {};
+
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly random: () => number,
+    private readonly now: () => number,
+    private readonly started: number,
+  ) {}
+
+  next(facts: ErrorFacts): { delayMs: number; spread?: RetryEvent['spread'] } {
+    const schedule = scheduleOf(facts);
+    const backoff = schedule === 'token-endpoint' ? this.policy.tokenBackoff : this.policy.backoff;
+    const concurrentJobs = this.policy.concurrentJobs ?? 1;
+    const remainingMs = (this.policy.deadline ?? Number.POSITIVE_INFINITY) - this.now();
+    const windowMs = this.firstWindows[schedule] ?? firstRetryWindowMs(backoff, concurrentJobs, remainingMs);
+    this.firstWindows[schedule] = windowMs;
+    const failures = ++this.failures[schedule];
+    const delayMs = backoffDelay(failures, backoff, this.random, this.now() - this.started, windowMs);
+    const spread = failures === 1 && windowMs > backoff.quickMaxMs ? { concurrentJobs, windowMs } : undefined;
+    return { delayMs, spread };
   }
 }

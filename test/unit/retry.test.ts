@@ -294,13 +294,22 @@ describe('firstRetryWindowMs', () => {
     expect(firstRetryWindowMs(spread, 128, 600)).toBe(500);
   });
 
+  it('after a spread first retry, the second sleep is at most half that window', () => {
+    const spread: Backoff = { ...SCHEDULE, capMs: 10_000 };
+    expect(backoffDelay(2, spread, () => 0.999_999, 0, 8000)).toBe(3999);
+    expect(backoffDelay(2, spread, () => 0.999_999, 0, 500)).toBe(9999);
+    // Never below the floor, and the third sleep is the usual one.
+    expect(backoffDelay(2, spread, () => 0.999_999, 0, 1200)).toBe(1000);
+    expect(backoffDelay(3, spread, () => 0.999_999, 60_000, 8000)).toBe(19_999);
+  });
+
   it('withRetry draws the first sleep from that window, and only from STS failures', async () => {
     const idp = () => stsError('IDPCommunicationError', KEY_MESSAGE);
     const policy: RetryPolicy = { ...POLICY, deadline: 1_000_000 + 120_000, concurrentJobs: 32 };
     const stsTime = fakeTime();
-    await withRetry(failing(idp()).operation, policy, { ...stsTime.hooks, webIdentity: true });
-    // random 0.5: 100 + 0.5 × (32 × 250 − 100).
-    expect(stsTime.sleeps).toEqual([4050]);
+    await withRetry(failing(idp(), idp()).operation, policy, { ...stsTime.hooks, webIdentity: true });
+    // random 0.5: 100 + 0.5 × (32 × 250 − 100); then 1000 + 0.5 × (8000 / 2 − 1000).
+    expect(stsTime.sleeps).toEqual([4050, 2500]);
     const tokenTime = fakeTime();
     const unavailable = new OidcRequestError('HTTP 503', { statusCode: 503 });
     await withRetry(failing(unavailable).operation, policy, { ...tokenTime.hooks, webIdentity: true });
