@@ -27,7 +27,7 @@ const FULL = {
   stormJobs: 32,
   stormRounds: 3,
   bigStormJobs: 128,
-  bigStormRounds: 1,
+  bigStormRounds: 2,
   simulated: [
     { jobs: 32, seeds: 200 },
     { jobs: 128, seeds: 100 },
