@@ -271,6 +271,23 @@ describe.each([BITBUCKET, GITLAB, CIRCLECI])('in $name', (ci) => {
 });
 
 describe('the bundle', () => {
+  it("spreads a first retry over GitLab's parallel instances (CI_NODE_TOTAL)", async () => {
+    const token = await ciToken(GITLAB.claims);
+    const calls = webIdentityCalls().length;
+    sts.script('AssumeRoleWithWebIdentity', [
+      {
+        code: 'IDPCommunicationError',
+        message: "Couldn't retrieve verification key from your identity provider",
+      },
+    ]);
+    const env = { ...GITLAB.env(token), CI_NODE_TOTAL: '3' };
+    const run = await sh(`node "$CLI" ${assumeArgs(GITLAB, ['--format', 'json'])}`, env, newHome());
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(webIdentityCalls().length - calls).toBe(2);
+    expect(run.stderr).toContain('(the first retries of 3 concurrent jobs are spread over 0.75 s)');
+    expect(JSON.parse(run.stdout).Version).toBe(1);
+  });
+
   it('uses CircleCI JSON as a credential_process', async () => {
     const token = await ciToken(CIRCLECI.claims);
     const home = newHome();
