@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withFileLocks } from './file-lock.js';
 import { readRegularFile } from './shared-file.js';
 
 /**
@@ -43,12 +44,19 @@ export function healthLine(record: HealthRecord): string {
   return `${JSON.stringify(capped)}\n`;
 }
 
+/** A refresher waits this long at most for another one's write; then its record is not written. */
+const HEALTH_LOCK_WAIT_MS = 2000;
+
 /**
- * Appends one record (O_APPEND, one write: concurrent refreshers do not interleave), creating the
- * file 0600 and refusing a link or anything but a regular file; a file grown past its bound is cut
- * back to its last records by an atomic replace.
+ * Appends one record, creating the file 0600 and refusing a link or anything but a regular file; a
+ * file grown past its bound is cut back to its last records by an atomic replace. All under the
+ * file's lock: a record appended to the file another refresher is replacing would be lost.
  */
 export function appendHealth(file: string, record: HealthRecord): void {
+  withFileLocks([file], () => appendUnlocked(file, record), { waitMs: HEALTH_LOCK_WAIT_MS });
+}
+
+function appendUnlocked(file: string, record: HealthRecord): void {
   const flags =
     fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0);
   const fd = fs.openSync(file, flags | (fs.constants.O_NONBLOCK ?? 0), 0o600);
@@ -99,7 +107,6 @@ function compact(file: string): void {
   } finally {
     fs.closeSync(fd);
   }
-  // A record appended between the read and the rename is lost: a count, not an audit log.
   fs.renameSync(temp, file);
 }
 

@@ -1,8 +1,10 @@
 // Issue 16: the refresher's health file (one record per refresh, 0600, no links, bounded) and the
 // post step's summary of it.
+import { execFile } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   appendHealth,
@@ -104,5 +106,43 @@ describe('the refreshes in the job summary', () => {
       ['123456789012'],
     );
     expect(markdown).not.toContain('123456789012');
+  });
+});
+
+describe('refreshers writing at the same moment', () => {
+  const PROCESSES = 8;
+  const EACH = 60;
+  const source = resolve(fileURLToPath(new URL('../../src/aws/refresh-health.ts', import.meta.url)));
+  const tsx = resolve(fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url)));
+
+  /** One refresher's records, as big as records get, so the file is cut back every few of them. */
+  function writer(file: string, name: string): Promise<void> {
+    const script = join(dir, `${name}.ts`);
+    writeFileSync(
+      script,
+      `import { appendHealth } from ${JSON.stringify(source)};\n` +
+        `for (let i = 0; i < ${EACH}; i++) appendHealth(${JSON.stringify(file)}, ` +
+        `{ time: '${name}-' + String(i).padStart(3, '0'), ok: false, attempts: 1, title: 't'.repeat(300), fix: 'f'.repeat(1200) });\n`,
+    );
+    return new Promise((done, fail) => {
+      execFile(tsx, [script], { timeout: 60_000 }, (error, _out, stderr) =>
+        error ? fail(new Error(`${name}: ${stderr || error.message}`)) : done(),
+      );
+    });
+  }
+
+  it('lose no record while one of them cuts the file back', { timeout: 90_000 }, async () => {
+    const file = join(dir, 'shared.health');
+    const names = Array.from({ length: PROCESSES }, (_, p) => `p${p}`);
+    await Promise.all(names.map((name) => writer(file, name)));
+    const records = readHealth(file);
+    expect(records).toHaveLength(MAX_RECORDS);
+    // The file keeps the last records written; of each refresher's, those kept are its last ones,
+    // with no gap: a record appended to a file another one was replacing would leave one.
+    for (const name of names) {
+      const kept = records.filter((r) => r.time.startsWith(`${name}-`)).map((r) => Number(r.time.slice(-3)));
+      const expected = Array.from({ length: kept.length }, (_, i) => EACH - kept.length + i);
+      expect(kept, name).toEqual(expected);
+    }
   });
 });
