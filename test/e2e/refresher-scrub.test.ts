@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/runner.js';
+import { type Job, REPO_ROOT } from '../support/runner.js';
 import { GITHUB_HOSTED, knownSecrets, oidcJobs, useServers } from '../support/servers.js';
 import { baseEnv } from '../support/tools.js';
 
@@ -53,19 +53,28 @@ function expectScrubbed(out: string): void {
   expect(out).not.toMatch(/eyJ[\w-]{4,}\.eyJ[\w-]{4,}\./);
 }
 
+/**
+ * A job whose step wrote a refreshing profile (with `extra` inputs), and the refresher's arguments
+ * taken from its credential_process line.
+ */
+async function refreshingJob(extra: Record<string, string> = {}): Promise<{ job: Job; args: string[] }> {
+  const job = newJob();
+  const step = await job.uses({
+    'role-to-assume': ROLE,
+    'aws-region': 'eu-west-1',
+    'sts-endpoint': servers.sts.endpoint,
+    'refresh-credentials': 'true',
+    ...extra,
+  });
+  expect(step.exitCode, step.stdout).toBe(0);
+  const config = readFileSync(join(job.home, '.aws', 'config'), 'utf8');
+  const line = /^credential_process = (.*)$/m.exec(config)?.[1] ?? '';
+  return { job, args: line.slice(line.indexOf(' --role-arn') + 1).split(' ') };
+}
+
 describe('the refresher, when STS echoes the request in an error', () => {
   it('run with its credential_process arguments: no JWT and no request token on stdout or stderr', async () => {
-    const job = newJob();
-    const step = await job.uses({
-      'role-to-assume': ROLE,
-      'aws-region': 'eu-west-1',
-      'sts-endpoint': servers.sts.endpoint,
-      'refresh-credentials': 'true',
-    });
-    expect(step.exitCode, step.stdout).toBe(0);
-    const config = readFileSync(join(job.home, '.aws', 'config'), 'utf8');
-    const line = /^credential_process = (.*)$/m.exec(config)?.[1] ?? '';
-    const args = line.slice(line.indexOf(' --role-arn') + 1).split(' ');
+    const { args } = await refreshingJob();
     for (const fault of echoing()) {
       servers.sts.script('AssumeRoleWithWebIdentity', [fault]);
       const before = servers.sts.calls.length;
@@ -80,15 +89,7 @@ describe('the refresher, when STS echoes the request in an error', () => {
   });
 
   it('run by the AWS CLI through the profile: the CLI shows the refresher’s error without the secrets', async () => {
-    const job = newJob();
-    const step = await job.uses({
-      'role-to-assume': ROLE,
-      'aws-region': 'eu-west-1',
-      'sts-endpoint': servers.sts.endpoint,
-      'refresh-credentials': 'true',
-      'aws-profile': 'echo',
-    });
-    expect(step.exitCode, step.stdout).toBe(0);
+    const { job } = await refreshingJob({ 'aws-profile': 'echo' });
     // Every attempt the refresher makes is answered with the echo (AccessDenied is not retried).
     servers.sts.script('AssumeRoleWithWebIdentity', echoing().slice(1));
     const result = await job.run(
@@ -103,18 +104,7 @@ describe('the refresher, when STS echoes the request in an error', () => {
 
 describe('the refresher, when its retries run out', () => {
   it('names the knob that exists for it (retry-max-attempts in the step), not action-timeout-s', async () => {
-    const job = newJob();
-    const step = await job.uses({
-      'role-to-assume': ROLE,
-      'aws-region': 'eu-west-1',
-      'sts-endpoint': servers.sts.endpoint,
-      'refresh-credentials': 'true',
-      'retry-max-attempts': '1',
-    });
-    expect(step.exitCode, step.stdout).toBe(0);
-    const config = readFileSync(join(job.home, '.aws', 'config'), 'utf8');
-    const line = /^credential_process = (.*)$/m.exec(config)?.[1] ?? '';
-    const args = line.slice(line.indexOf(' --role-arn') + 1).split(' ');
+    const { args } = await refreshingJob({ 'retry-max-attempts': '1' });
     expect(args).toContain('--max-attempts');
     servers.sts.script('AssumeRoleWithWebIdentity', [
       { code: 'IDPCommunicationError', message: "Couldn't retrieve verification key" },

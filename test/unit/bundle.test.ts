@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { declared, keptNames, sources } from '../support/chunk-names.js';
+import { PROFILE_ONLY_MODULES } from '../support/profile-modules.js';
 import { REPO_ROOT } from '../support/runner.js';
 
 const DIST = join(REPO_ROOT, 'dist');
@@ -132,18 +133,7 @@ describe('the profile-writing code', () => {
   // refresh-credentials: a chunk beside dist/index.js, with its own modules only (the entry's stay
   // there: a second copy would load twice).
   const marker = 'Written by aws-credentials-action';
-  const files = [
-    'deliver/profile-delivery.ts',
-    'deliver/profile.ts',
-    'deliver/refresh-command.ts',
-    'deliver/health.ts',
-    'deliver/home.ts',
-    'deliver/profile-stub.ts',
-    'aws/shared-file.ts',
-    'aws/file-lock.ts',
-    'aws/profile-sections.ts',
-    'aws/refresh-health.ts',
-  ];
+  const files = PROFILE_ONLY_MODULES;
 
   it('is one module in one chunk beside dist/index.js, not in it', async () => {
     const entry = readFileSync(join(DIST, 'index.js'), 'utf8');

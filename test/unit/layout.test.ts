@@ -6,6 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { PROFILE_ONLY_MODULES } from '../support/profile-modules.js';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 const ENTRY_POINTS = ['index.ts', 'main.ts', 'post.ts', 'refresher.ts', 'cli.ts'];
@@ -221,18 +222,7 @@ describe('the layout of src/', () => {
   it('leaves the profile-writing code out of what the action loads on every run', () => {
     // main.ts imports deliver/profile-delivery.ts with import() when a profile is written: the
     // bundle has it, and what only it uses, in a chunk loaded on that path alone.
-    const profileOnly = [
-      'deliver/profile-delivery.ts',
-      'deliver/profile.ts',
-      'deliver/refresh-command.ts',
-      'deliver/health.ts',
-      'deliver/home.ts',
-      'deliver/profile-stub.ts',
-      'aws/shared-file.ts',
-      'aws/file-lock.ts',
-      'aws/profile-sections.ts',
-      'aws/refresh-health.ts',
-    ];
+    const profileOnly = PROFILE_ONLY_MODULES;
     const lazy = runtimeClosure(resolve(SRC, 'deliver/profile-delivery.ts'));
     expect(profileOnly.filter((file) => !lazy.has(file))).toEqual([]);
     const always = runtimeClosure(resolve(SRC, 'index.ts'));
